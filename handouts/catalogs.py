@@ -1,0 +1,572 @@
+"""Gettext catalogs: extract `.pot` files, create and load `.po` files, check completeness.
+
+Layout (what Poedit and Weblate read unchanged): one domain per handout (its slug) plus the
+`templates` domain for strings in `templates/`:
+
+    locales/<domain>.pot
+    locales/<gettext_locale>/LC_MESSAGES/<domain>.po
+
+Every catalog is validated by GNU `msgfmt --check` before polib reads it, because polib accepts
+broken files silently (an unterminated string reads as empty, a duplicate msgid is dropped).
+Files are written in exactly the form GNU `msgcat` writes, by letting `msgcat` write them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+from babel.messages.extract import extract as babel_extract
+
+from .content import Handout, normalize_text
+from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, display_path
+from .locales import SOURCE_LOCALE, LocaleInfo, get_locale
+
+TEMPLATES_DOMAIN = "templates"
+TEMPLATE_PATTERNS = ("*.html",)
+# Names the templates call to translate; `bilingual` also returns the English source.
+TEMPLATE_KEYWORDS: dict[str, object] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "bilingual": None,
+}
+TRANSLATION_METHODS = ("machine-draft", "human", "human-reviewed")
+PROVENANCE_KEYS = ("X-Translation-Method", "X-Translator", "X-Reviewer", "X-Review-Date", "X-Source-Version")
+PYTHON_FORMAT_RE = re.compile(r"%\((\w+)\)[sd]")
+MSGFMT_LINE_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<message>.*)$")
+WRAP_WIDTH = 79  # msgcat's default
+
+
+# --- extraction -------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceMessage:
+    """A message as extracted from the sources, with every place it occurs."""
+
+    msgid: str
+    msgctxt: str | None = None
+    occurrences: list[tuple[str, int]] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def relative_to_root(path: Path, root: Path) -> str:
+    """A path as written in `#:` references: relative to the project root, with slashes."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def extract_handout(handout: Handout, root: Path) -> list[SourceMessage]:
+    """The messages of one handout, in reading order, identical ids merged."""
+    found: dict[str, SourceMessage] = {}
+    for message in handout.messages():
+        entry = found.setdefault(message.text, SourceMessage(message.text, flags=list(message.flags)))
+        entry.occurrences.append((relative_to_root(message.path, root), message.line))
+        if message.comment and message.comment not in entry.comments:
+            entry.comments.append(message.comment)
+    return list(found.values())
+
+
+def extract_templates(templates_dir: Path, root: Path) -> list[SourceMessage]:
+    """The messages of every template, by Babel's Jinja extractor, with translator comments."""
+    found: dict[tuple[str | None, str], SourceMessage] = {}
+    paths = sorted(p for pattern in TEMPLATE_PATTERNS for p in templates_dir.glob(pattern))
+    for path in paths:
+        with path.open("rb") as fileobj:
+            extracted = babel_extract(
+                "jinja2.ext:babel_extract",
+                fileobj,
+                keywords=TEMPLATE_KEYWORDS,  # type: ignore[arg-type]
+                comment_tags=("Translators:",),
+                options={"trimmed": "true"},
+            )
+            for lineno, message, comments, context in extracted:
+                msgid = message if isinstance(message, str) else message[0]
+                msgid = normalize_text(msgid)
+                key = (context, msgid)
+                flags = ["python-format"] if PYTHON_FORMAT_RE.search(msgid) else []
+                entry = found.setdefault(key, SourceMessage(msgid, context, flags=flags))
+                entry.occurrences.append((relative_to_root(path, root), lineno))
+                for comment in comments:
+                    if comment not in entry.comments:
+                        entry.comments.append(comment)
+    return list(found.values())
+
+
+def extract_all(handouts: Iterable[Handout], templates_dir: Path, root: Path) -> dict[str, list[SourceMessage]]:
+    """Every domain's source messages: one per handout slug plus the templates."""
+    domains = {handout.slug: extract_handout(handout, root) for handout in handouts}
+    domains[TEMPLATES_DOMAIN] = extract_templates(templates_dir, root)
+    return domains
+
+
+def build_pot(domain: str, messages: list[SourceMessage], source_version: str | None, created: str) -> polib.POFile:
+    """A `.pot` file object for one domain."""
+    pot = polib.POFile(wrapwidth=WRAP_WIDTH)
+    pot.header = (
+        f"Message catalog for the {domain!r} domain of the clinic handouts.\n"
+        "This file is generated by `python build.py extract`; do not edit it."
+    )
+    pot.metadata = {
+        "Project-Id-Version": f"handouts {domain} {source_version}" if source_version else f"handouts {domain}",
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": created,
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+        "Language-Team": "LANGUAGE <LL@li.org>",
+        "Language": "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    if source_version:
+        pot.metadata["X-Source-Version"] = source_version
+    for message in messages:
+        pot.append(
+            polib.POEntry(
+                msgid=message.msgid,
+                msgctxt=message.msgctxt,
+                msgstr="",
+                occurrences=list(message.occurrences),
+                comment="\n".join(message.comments),
+                flags=list(message.flags),
+            )
+        )
+    return pot
+
+
+def format_po_date(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M%z")
+
+
+def now() -> dt.datetime:
+    """The current time, or SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+
+def pot_path(locales_dir: Path, domain: str) -> Path:
+    return locales_dir / f"{domain}.pot"
+
+
+def po_path(locales_dir: Path, locale: LocaleInfo, domain: str) -> Path:
+    return locales_dir / locale.gettext_name / "LC_MESSAGES" / f"{domain}.po"
+
+
+def render_pot_text(pot: polib.POFile) -> str:
+    """The bytes a `.pot` gets on disk, in msgcat's form."""
+    return canonical_po_text(str(pot))
+
+
+def without_creation_date(text: str) -> str:
+    return re.sub(r'^"POT-Creation-Date: [^"]*\\n"$', "", text, flags=re.M)
+
+
+def plan_pots(handouts: list[Handout], templates_dir: Path, locales_dir: Path, root: Path) -> dict[Path, str]:
+    """The text every `.pot` file should have; an unchanged domain keeps its creation date."""
+    versions = {handout.slug: handout.source_version for handout in handouts}
+    planned: dict[Path, str] = {}
+    stamp = format_po_date(now())
+    for domain, messages in extract_all(handouts, templates_dir, root).items():
+        path = pot_path(locales_dir, domain)
+        text = render_pot_text(build_pot(domain, messages, versions.get(domain), stamp))
+        if path.exists():
+            old = path.read_text(encoding="utf-8")
+            if without_creation_date(old) == without_creation_date(text):
+                text = old
+        planned[path] = text
+    return planned
+
+
+def stale_pots(planned: dict[Path, str], locales_dir: Path) -> list[str]:
+    """Describe every `.pot` that differs from what extraction gives (for `extract --check`)."""
+    problems = []
+    for path, text in planned.items():
+        if not path.exists():
+            problems.append(f"{display_path(path)}: missing; run `python build.py extract`")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{display_path(path)}: out of date with the sources; run `python build.py extract`")
+    for path in sorted(locales_dir.glob("*.pot")):
+        if path not in planned:
+            problems.append(f"{display_path(path)}: no source produces this domain any more")
+    return problems
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def msgcat_executable() -> str:
+    exe = shutil.which("msgcat")
+    if exe is None:
+        raise InputError("GNU gettext is not installed (apt-get install gettext): msgcat and msgfmt are required")
+    return exe
+
+
+def canonical_po_text(text: str) -> str:
+    """Pass catalog text through GNU `msgcat`, so files are byte-for-byte what msgcat writes."""
+    result = subprocess.run(
+        [msgcat_executable(), f"--width={WRAP_WIDTH}", "-"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise CatalogError(f"msgcat refused the catalog it was given: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout.decode("utf-8")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file through a temporary file in the same folder and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_catalog(po: polib.POFile, path: Path) -> None:
+    """Write a catalog atomically in msgcat's canonical form."""
+    write_text_atomic(path, canonical_po_text(str(po)))
+
+
+# --- new catalogs -------------------------------------------------------------------------------
+
+
+def new_catalog(pot_text: str, locale: LocaleInfo, domain: str, created: str) -> polib.POFile:
+    """A new `.po` for a locale from a `.pot`: headers as msginit writes them plus provenance keys."""
+    pot = polib.pofile(pot_text, wrapwidth=WRAP_WIDTH)
+    po = polib.POFile(wrapwidth=WRAP_WIDTH)
+    po.header = (
+        f"{locale.english_name} translation of the {domain!r} domain of the clinic handouts.\n"
+        "MACHINE-DRAFTED: this translation awaits review by a qualified human medical translator.\n"
+        "Record the translator, the reviewer and the review date in the X- header fields."
+    )
+    source_version = pot.metadata.get("X-Source-Version", "")
+    po.metadata = {
+        "Project-Id-Version": pot.metadata.get("Project-Id-Version", f"handouts {domain}"),
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": pot.metadata.get("POT-Creation-Date", created),
+        "PO-Revision-Date": created,
+        "Last-Translator": "",
+        "Language-Team": f"{locale.english_name}",
+        "Language": locale.gettext_name,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": locale.plural_forms,
+        "X-Translation-Method": "machine-draft",
+        "X-Translator": "handouts project (machine draft)",
+        "X-Reviewer": "",
+        "X-Review-Date": "",
+        "X-Source-Version": source_version,
+    }
+    for entry in pot:
+        po.append(
+            polib.POEntry(
+                msgid=entry.msgid,
+                msgctxt=entry.msgctxt,
+                msgid_plural=entry.msgid_plural,
+                msgstr="",
+                msgstr_plural={i: "" for i in range(nplurals(locale.plural_forms))} if entry.msgid_plural else {},
+                occurrences=list(entry.occurrences),
+                comment=entry.comment,
+                flags=list(entry.flags),
+            )
+        )
+    return po
+
+
+def nplurals(plural_forms: str) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
+    return int(match.group(1)) if match else 1
+
+
+def init_locale(locales_dir: Path, locale: LocaleInfo) -> list[Path]:
+    """Create every domain's `.po` for a new locale from the `.pot` files; never overwrite."""
+    if locale.is_source:
+        raise InputError(f"{locale.tag!r} is the source language; it has no catalog")
+    pots = sorted(locales_dir.glob("*.pot"))
+    if not pots:
+        raise InputError("no .pot files; run `python build.py extract` first", Location(locales_dir))
+    targets = [(pot, po_path(locales_dir, locale, pot.stem)) for pot in pots]
+    existing = [str(display_path(target)) for _, target in targets if target.exists()]
+    if existing:
+        raise InputError(f"refusing to overwrite existing catalog(s): {', '.join(existing)}")
+    created = format_po_date(now())
+    for pot, target in targets:
+        write_catalog(new_catalog(pot.read_text(encoding="utf-8"), locale, pot.stem, created), target)
+    return [target for _, target in targets]
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Catalog:
+    """One `.po` file, validated and parsed, with the 1-based line of every entry."""
+
+    path: Path
+    locale: LocaleInfo
+    domain: str
+    po: polib.POFile
+    lines: list[str]
+
+    @property
+    def method(self) -> str:
+        return str(self.po.metadata.get("X-Translation-Method", ""))
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.method == "human-reviewed"
+
+    def entries(self) -> Iterator[polib.POEntry]:
+        """Active (not obsolete) entries, header excluded."""
+        return (entry for entry in self.po if not entry.obsolete)
+
+    def find(self, msgid: str, msgctxt: str | None = None) -> polib.POEntry | None:
+        return self.index.get((msgctxt, msgid))
+
+    @property
+    def index(self) -> dict[tuple[str | None, str], polib.POEntry]:
+        cached: dict[tuple[str | None, str], polib.POEntry] | None = self.__dict__.get("_index")
+        if cached is None:
+            cached = {(entry.msgctxt, entry.msgid): entry for entry in self.entries()}
+            self.__dict__["_index"] = cached
+        return cached
+
+    def translation(self, msgid: str, msgctxt: str | None = None) -> str | None:
+        """The translation a patient may see: translated and not fuzzy, else None."""
+        entry = self.find(msgid, msgctxt)
+        if entry is None or "fuzzy" in entry.flags or not entry.translated():
+            return None
+        return str(entry.msgstr)
+
+    def keyword_line(self, entry: polib.POEntry, keyword: str) -> int:
+        """The 1-based line where `keyword` (msgid, msgstr, ...) of an entry starts."""
+        start = (entry.linenum or 1) - 1
+        for number in range(start, len(self.lines)):
+            if self.lines[number].startswith(keyword + " ") or self.lines[number].startswith(keyword + "["):
+                return number + 1
+        return entry.linenum or 1
+
+    def header_line(self, key: str) -> int:
+        for number, text in enumerate(self.lines, start=1):
+            if text.startswith(f'"{key}:'):
+                return number
+        return 1
+
+
+def msgfmt_executable() -> str:
+    exe = shutil.which("msgfmt")
+    if exe is None:
+        raise InputError("GNU gettext is not installed (apt-get install gettext): msgfmt is required")
+    return exe
+
+
+def validate_po_syntax(path: Path) -> None:
+    """Run `msgfmt --check` and turn its complaints into errors with a 1-based line."""
+    result = subprocess.run(
+        [msgfmt_executable(), "--check", "--output-file=/dev/null", str(path)],
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
+    )
+    if result.returncode == 0:
+        return
+    errors: list[HandoutsError] = []
+    for raw in result.stderr.decode("utf-8", errors="replace").splitlines():
+        match = MSGFMT_LINE_RE.match(raw)
+        if match and Path(match["path"]).name == path.name:
+            errors.append(CatalogError(match["message"], Location(path, int(match["line"]))))
+    if not errors:
+        message = result.stderr.decode("utf-8", errors="replace").strip() or "msgfmt --check failed"
+        errors.append(CatalogError(message.replace(str(path), display_path(path)), Location(path)))
+    raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
+
+
+def load_catalog(path: Path, locale: LocaleInfo, domain: str) -> Catalog:
+    """Validate and parse one `.po`; check the header keys the pipeline relies on."""
+    validate_po_syntax(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        po = polib.pofile(text, wrapwidth=WRAP_WIDTH)
+    except (OSError, ValueError) as exc:  # msgfmt accepted it, so this is unexpected
+        raise CatalogError(f"cannot parse: {exc}", Location(path)) from None
+    catalog = Catalog(path, locale, domain, po, text.splitlines())
+    method = catalog.method
+    if method not in TRANSLATION_METHODS:
+        raise CatalogError(
+            f"X-Translation-Method must be one of {', '.join(TRANSLATION_METHODS)} (found {method!r})",
+            Location(path, catalog.header_line("X-Translation-Method")),
+        )
+    language = po.metadata.get("Language", "")
+    if language and get_locale(language).gettext_name != locale.gettext_name:
+        raise CatalogError(
+            f"Language header {language!r} does not match the folder {locale.gettext_name!r}",
+            Location(path, catalog.header_line("Language")),
+        )
+    return catalog
+
+
+@dataclass
+class LocaleCatalogs:
+    """All catalogs of one locale, by domain."""
+
+    locale: LocaleInfo
+    catalogs: dict[str, Catalog]
+
+    @property
+    def is_reviewed(self) -> bool:
+        return bool(self.catalogs) and all(c.is_reviewed for c in self.catalogs.values())
+
+
+def discover_locales(locales_dir: Path) -> list[LocaleInfo]:
+    """Every locale with a folder in `locales/`, plus the source locale; unknown folders are errors."""
+    found = [get_locale(SOURCE_LOCALE)]
+    errors: list[HandoutsError] = []
+    for folder in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
+        try:
+            found.append(get_locale(folder.name))
+        except HandoutsError as error:
+            errors.append(CatalogError(error.message, Location(folder)))
+    if errors:
+        raise ErrorGroup(errors)
+    return found
+
+
+def load_catalogs(
+    locales_dir: Path, locales: Iterable[LocaleInfo], domains: Iterable[str]
+) -> dict[str, LocaleCatalogs]:
+    """Load every catalog of the given locales; report every unreadable file at once."""
+    errors: list[HandoutsError] = []
+    result: dict[str, LocaleCatalogs] = {}
+    domains = list(domains)
+    for locale in locales:
+        if locale.is_source:
+            result[locale.tag] = LocaleCatalogs(locale, {})
+            continue
+        folder = locales_dir / locale.gettext_name
+        if not folder.is_dir():
+            errors.append(
+                InputError(
+                    f"no catalog for locale {locale.tag!r} (expected {display_path(folder)}/); "
+                    f"create it with `python build.py init {locale.tag}`"
+                )
+            )
+            continue
+        catalogs: dict[str, Catalog] = {}
+        for domain in domains:
+            path = po_path(locales_dir, locale, domain)
+            if not path.exists():
+                continue  # reported by the completeness check as a missing catalog
+            try:
+                catalogs[domain] = load_catalog(path, locale, domain)
+            except ErrorGroup as group:
+                errors.extend(group.errors)
+            except HandoutsError as error:
+                errors.append(error)
+        result[locale.tag] = LocaleCatalogs(locale, catalogs)
+    if errors:
+        raise ErrorGroup(errors)
+    return result
+
+
+# --- completeness -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One check failure at a place in a catalog: `path:LINE: check: message`."""
+
+    path: Path
+    line: int | None
+    check: str
+    message: str
+    source: str = ""
+    translation: str = ""
+
+    def __str__(self) -> str:
+        return f"{Location(self.path, self.line)}: {self.check}: {self.message}"
+
+
+def short(text: str, limit: int = 70) -> str:
+    """A message quoted for a one-line report."""
+    text = text.replace("\n", " ")
+    return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
+
+
+def check_completeness(
+    locale_catalogs: LocaleCatalogs, sources: dict[str, list[SourceMessage]], locales_dir: Path
+) -> list[Problem]:
+    """Every source message must be in the catalog, translated and not fuzzy."""
+    problems: list[Problem] = []
+    locale = locale_catalogs.locale
+    if locale.is_source:
+        return problems
+    for domain, messages in sources.items():
+        catalog = locale_catalogs.catalogs.get(domain)
+        if catalog is None:
+            path = po_path(locales_dir, locale, domain)
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "missing-catalog",
+                    f"no catalog for {len(messages)} message(s); run `python build.py init {locale.tag}` or `update`",
+                )
+            )
+            continue
+        for message in messages:
+            entry = catalog.find(message.msgid, message.msgctxt)
+            where = ", ".join(f"{file}:{line}" for file, line in message.occurrences[:1])
+            if entry is None:
+                problems.append(
+                    Problem(
+                        catalog.path,
+                        None,
+                        "missing",
+                        f"{short(message.msgid)} (from {where}) is not in the catalog; run `python build.py update`",
+                        message.msgid,
+                    )
+                )
+            elif "fuzzy" in entry.flags:
+                problems.append(
+                    Problem(
+                        catalog.path,
+                        catalog.keyword_line(entry, "msgid"),
+                        "fuzzy",
+                        f"{short(message.msgid)} needs review: its source changed or it is a guess",
+                        message.msgid,
+                        str(entry.msgstr),
+                    )
+                )
+            elif not entry.translated():
+                problems.append(
+                    Problem(
+                        catalog.path,
+                        catalog.keyword_line(entry, "msgstr"),
+                        "untranslated",
+                        short(message.msgid),
+                        message.msgid,
+                    )
+                )
+    return problems

@@ -1,0 +1,331 @@
+"""content/*.md -> Handout objects, each block split into translatable messages.
+
+A handout is Markdown with a YAML front matter. Every heading, paragraph, list item, table cell
+and image alt text becomes one message whose id is the block's inline Markdown with whitespace
+normalised, so re-wrapping the English text never changes an id. An HTML comment
+`<!-- i18n: ... -->` right before a block becomes the translator comment of its messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import ContentError, ErrorGroup, HandoutsError, Location
+
+FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
+DEFAULT_PAGES = 2
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SLUGS = {"templates"}  # the templates' own gettext domain
+I18N_COMMENT_RE = re.compile(r"^<!--\s*i18n:\s*(?P<text>.*?)\s*-->\s*$", re.S)
+IMAGE_ONLY_RE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)$")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One translatable unit: its id is whitespace-normalised inline Markdown."""
+
+    text: str
+    path: Path
+    line: int  # 1-based line of the block in the source file
+    comment: str | None = None
+    flags: tuple[str, ...] = ("no-python-format",)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 2.. (level 1 is the handout title)
+    message: Message
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    message: Message
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    ordered: bool
+    items: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Message, ...]
+    rows: tuple[tuple[Message, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    src: str  # path relative to the handout file
+    alt: Message
+
+
+Block = Heading | Paragraph | ListBlock | Table | Figure
+
+
+@dataclass(frozen=True)
+class Handout:
+    slug: str
+    path: Path
+    title: Message
+    source_version: str
+    last_reviewed: dt.date
+    pages: int
+    blocks: tuple[Block, ...] = field(default=())
+
+    def messages(self) -> Iterator[Message]:
+        """Every message in reading order, title first."""
+        yield self.title
+        for block in self.blocks:
+            yield from block_messages(block)
+
+
+def block_messages(block: Block) -> Iterator[Message]:
+    """The messages of one block, in reading order."""
+    match block:
+        case Heading(message=m) | Paragraph(message=m):
+            yield m
+        case ListBlock(items=items):
+            yield from items
+        case Table(header=header, rows=rows):
+            yield from header
+            for row in rows:
+                yield from row
+        case Figure(alt=alt):
+            yield alt
+
+
+def normalize_text(text: str) -> str:
+    """Collapse every run of whitespace to one space: the message id of a block."""
+    return " ".join(text.split())
+
+
+def markdown_parser() -> MarkdownIt:
+    """The CommonMark parser used for content, with tables; raw HTML is parsed so it can be refused."""
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def load_content(content_dir: Path) -> list[Handout]:
+    """Load every `content/*.md`, reporting all problems of all files at once."""
+    errors: list[HandoutsError] = []
+    handouts: list[Handout] = []
+    paths = sorted(content_dir.glob("*.md"))
+    if not paths:
+        raise ContentError("no handouts found (expected *.md files)", Location(content_dir))
+    for path in paths:
+        try:
+            handouts.append(load_handout(path))
+        except ErrorGroup as group:
+            errors.extend(group.errors)
+        except HandoutsError as error:
+            errors.append(error)
+    if errors:
+        raise ErrorGroup(errors)
+    return handouts
+
+
+def load_handout(path: Path) -> Handout:
+    """Parse one handout file: front matter, then Markdown blocks split into messages."""
+    text = path.read_text(encoding="utf-8")
+    meta, meta_lines, body, body_offset = split_front_matter(path, text)
+    errors: list[HandoutsError] = []
+    fields = validate_front_matter(path, meta, meta_lines, errors)
+    blocks = parse_blocks(path, body, body_offset, errors)
+    if errors:
+        raise ErrorGroup(errors)
+    title = Message(normalize_text(fields["title"]), path, meta_lines.get("title", 1))
+    return Handout(
+        slug=fields["slug"],
+        path=path,
+        title=title,
+        source_version=fields["source_version"],
+        last_reviewed=fields["last_reviewed"],
+        pages=fields["pages"],
+        blocks=tuple(blocks),
+    )
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], dict[str, int], str, int]:
+    """Split `---` YAML front matter from the body; return (data, key lines, body, body offset)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ContentError("missing front matter: the file must start with a '---' line", Location(path, 1))
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise ContentError("front matter is not closed by a '---' line", Location(path, 1)) from None
+    source = "".join(lines[1:end])
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise ContentError(f"front matter is not valid YAML: {exc}", Location(path, line)) from None
+    if not isinstance(data, dict):
+        raise ContentError("front matter must be a mapping of keys to values", Location(path, 2))
+    key_lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    return data, key_lines, "".join(lines[end + 1 :]), end + 1
+
+
+def validate_front_matter(
+    path: Path, meta: dict[str, Any], key_lines: dict[str, int], errors: list[HandoutsError]
+) -> dict[str, Any]:
+    """Check every front matter key; append one error per problem."""
+
+    def fail(key: str, message: str) -> None:
+        errors.append(ContentError(message, Location(path, key_lines.get(key, 1), key)))
+
+    for key in sorted(set(meta) - FRONT_MATTER_KEYS):
+        fail(key, f"unknown front matter key (allowed: {', '.join(sorted(FRONT_MATTER_KEYS))})")
+    fields: dict[str, Any] = {}
+    for key in ("title", "slug", "source_version"):
+        value = meta.get(key)
+        if isinstance(value, (int, float)) and key == "source_version":
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            fail(key, "required, a non-empty string" + (" (quote version numbers)" if key == "source_version" else ""))
+            fields[key] = ""
+        else:
+            fields[key] = value.strip()
+    if fields["slug"] and fields["slug"] != path.stem:
+        fail("slug", f"must equal the file name stem {path.stem!r}")
+    if fields["slug"] and not SLUG_RE.match(fields["slug"]):
+        fail("slug", "must be lowercase letters, digits and single hyphens")
+    if fields["slug"] in RESERVED_SLUGS:
+        fail("slug", f"{fields['slug']!r} is reserved for the templates' catalog")
+    reviewed = meta.get("last_reviewed")
+    if isinstance(reviewed, dt.datetime) or not isinstance(reviewed, dt.date):
+        fail("last_reviewed", "required, a date written as YYYY-MM-DD")
+        reviewed = dt.date(1970, 1, 1)
+    fields["last_reviewed"] = reviewed
+    pages = meta.get("pages", DEFAULT_PAGES)
+    if isinstance(pages, bool) or not isinstance(pages, int) or pages < 1:
+        fail("pages", "must be a whole number of pages, 1 or more")
+        pages = DEFAULT_PAGES
+    fields["pages"] = pages
+    return fields
+
+
+def parse_blocks(path: Path, body: str, offset: int, errors: list[HandoutsError]) -> list[Block]:
+    """Walk markdown-it's token stream and build blocks; unsupported constructs are errors."""
+    tokens = markdown_parser().parse(body)
+    blocks: list[Block] = []
+    comment: str | None = None
+    previous_level = 1
+    i = 0
+
+    def line_of(token: Token) -> int:
+        return offset + (token.map[0] if token.map else 0) + 1
+
+    def message(inline: Token, line: int) -> Message:
+        if any(child.type == "html_inline" for child in inline.children or ()):
+            errors.append(ContentError("raw HTML is not allowed in handout text", Location(path, line)))
+        return Message(normalize_text(inline.content), path, line, comment)
+
+    while i < len(tokens):
+        token = tokens[i]
+        line = line_of(token)
+        if token.type == "html_block":
+            match = I18N_COMMENT_RE.match(token.content.strip())
+            if match is None:
+                errors.append(
+                    ContentError(
+                        "raw HTML is not allowed; only '<!-- i18n: comment for translators -->'",
+                        Location(path, line),
+                    )
+                )
+            else:
+                comment = normalize_text(match["text"])
+            i += 1
+            continue
+        if token.type == "heading_open":
+            level = int(token.tag[1])
+            if level == 1:
+                errors.append(
+                    ContentError(
+                        "level-1 headings are not allowed: the front matter title is the page heading",
+                        Location(path, line),
+                    )
+                )
+            elif level > previous_level + 1:
+                errors.append(
+                    ContentError(f"heading level skips from {previous_level} to {level}", Location(path, line))
+                )
+            previous_level = level
+            blocks.append(Heading(level, message(tokens[i + 1], line)))
+            i += 3
+        elif token.type == "paragraph_open":
+            inline = tokens[i + 1]
+            image = IMAGE_ONLY_RE.match(inline.content.strip())
+            if image:
+                alt = Message(normalize_text(image["alt"]), path, line, comment)
+                if not alt.text:
+                    errors.append(ContentError("an image needs alt text: ![alt](file)", Location(path, line)))
+                blocks.append(Figure(image["src"], alt))
+            else:
+                if any(child.type == "image" for child in inline.children or ()):
+                    errors.append(ContentError("an image must stand alone in its own paragraph", Location(path, line)))
+                blocks.append(Paragraph(message(inline, line)))
+            i += 3
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            end = matching_close(tokens, i)
+            items = []
+            for j in range(i + 1, end):
+                if tokens[j].type == "inline" and tokens[j].level == token.level + 3:
+                    items.append(message(tokens[j], line_of(tokens[j])))
+                elif tokens[j].type in ("bullet_list_open", "ordered_list_open"):
+                    errors.append(ContentError("nested lists are not supported", Location(path, line_of(tokens[j]))))
+            blocks.append(ListBlock(token.type == "ordered_list_open", tuple(items)))
+            i = end + 1
+        elif token.type == "table_open":
+            end = matching_close(tokens, i)
+            header: list[Message] = []
+            rows: list[list[Message]] = []
+            in_head = False
+            for j in range(i + 1, end):
+                t = tokens[j]
+                if t.type == "thead_open":
+                    in_head = True
+                elif t.type == "thead_close":
+                    in_head = False
+                elif t.type == "tr_open" and not in_head:
+                    rows.append([])
+                elif t.type == "inline":
+                    cell = message(t, line_of(t))
+                    (header if in_head else rows[-1]).append(cell)
+            blocks.append(Table(tuple(header), tuple(tuple(r) for r in rows)))
+            i = end + 1
+        else:
+            errors.append(
+                ContentError(f"unsupported Markdown block {token.type.removesuffix('_open')!r}", Location(path, line))
+            )
+            i = matching_close(tokens, i) + 1 if token.nesting == 1 else i + 1
+        comment = None
+    return blocks
+
+
+def matching_close(tokens: list[Token], start: int) -> int:
+    """Index of the token that closes the block opened at `start`."""
+    depth = 0
+    for j in range(start, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1

@@ -1,0 +1,234 @@
+"""The font declaration (`fonts.toml`): which font files serve which script and language.
+
+Resolves declared file names to paths (a missing file is an error naming the Debian package that
+provides it), copies single faces out of font collections, writes a Fontconfig configuration
+that sees the declared fonts alone, and produces the `@font-face` and `:lang()` CSS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from .errors import ErrorGroup, FontError, HandoutsError, Location
+
+DECLARATION = Path(__file__).with_name("fonts.toml")
+STYLES = {
+    "regular": ("normal", "normal"),
+    "bold": ("bold", "normal"),
+    "italic": ("normal", "italic"),
+    "bold_italic": ("bold", "italic"),
+}
+SCRIPT_KEYS = {"family", "package", *STYLES}
+
+
+@dataclass(frozen=True)
+class FontFile:
+    script: str
+    family: str
+    style: str  # a key of STYLES
+    path: Path  # a standalone font file (collection faces already copied out)
+
+    @property
+    def weight(self) -> str:
+        return STYLES[self.style][0]
+
+    @property
+    def slant(self) -> str:
+        return STYLES[self.style][1]
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    family: str
+    package: str
+    files: dict[str, str]  # style -> declared file name (maybe with #index)
+
+
+@dataclass(frozen=True)
+class FontDeclaration:
+    path: Path
+    search_paths: tuple[Path, ...]
+    scripts: dict[str, Script]
+    languages: dict[str, tuple[str, ...]]
+
+    def scripts_for(self, tag: str) -> tuple[str, ...]:
+        """The scripts for a BCP 47 tag: the most specific declared prefix, else `default`."""
+        parts = tag.split("-")
+        for n in range(len(parts), 0, -1):
+            key = "-".join(parts[:n])
+            if key in self.languages:
+                return self.languages[key]
+        return self.languages["default"]
+
+    def families_for(self, tag: str) -> tuple[str, ...]:
+        return tuple(self.scripts[s].family for s in self.scripts_for(tag))
+
+
+def load_font_declaration(path: Path = DECLARATION) -> FontDeclaration:
+    """Read and validate the font declaration, reporting every problem at once."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FontError(f"cannot read the font declaration: {exc}", Location(path)) from None
+    errors: list[HandoutsError] = []
+
+    def fail(key: str, message: str) -> None:
+        errors.append(FontError(message, Location(path, key=key)))
+
+    for key in sorted(set(data) - {"search_paths", "scripts", "languages"}):
+        fail(key, "unknown key")
+    scripts: dict[str, Script] = {}
+    for name, spec in data.get("scripts", {}).items():
+        if not isinstance(spec, dict):
+            fail(f"scripts.{name}", "must be a table")
+            continue
+        for key in sorted(set(spec) - SCRIPT_KEYS):
+            fail(f"scripts.{name}.{key}", "unknown key")
+        for key in ("family", "package", "regular"):
+            if not isinstance(spec.get(key), str):
+                fail(f"scripts.{name}.{key}", "required string")
+        if all(isinstance(spec.get(k), str) for k in ("family", "package", "regular")):
+            files = {style: spec[style] for style in STYLES if isinstance(spec.get(style), str)}
+            scripts[name] = Script(name, spec["family"], spec["package"], files)
+    languages: dict[str, tuple[str, ...]] = {}
+    for tag, names in data.get("languages", {}).items():
+        if not isinstance(names, list) or not names:
+            fail(f"languages.{tag}", "must be a non-empty list of script names")
+            continue
+        for script in names:
+            if script not in data.get("scripts", {}):
+                fail(f"languages.{tag}", f"unknown script {script!r}")
+        languages[tag] = tuple(names)
+    if "default" not in languages:
+        fail("languages.default", "required")
+    if errors:
+        raise ErrorGroup(errors)
+    search = tuple(Path(p) for p in data.get("search_paths", []))
+    return FontDeclaration(path, search, scripts, languages)
+
+
+def find_font_file(declaration: FontDeclaration, script: Script, name: str) -> tuple[Path, int | None]:
+    """Locate a declared file name (`file.ttc#2` names face 2) in the search paths."""
+    match = re.match(r"^(?P<file>.+?)(?:#(?P<index>\d+))?$", name)
+    assert match is not None
+    file_name, index = match["file"], match["index"]
+    for folder in declaration.search_paths:
+        candidate = folder / file_name
+        if candidate.is_file():
+            return candidate, int(index) if index is not None else None
+    raise FontError(
+        f"font file {file_name!r} for {script.family!r} ({script.name}) is missing; "
+        f"install the Debian package {script.package!r} (searched {', '.join(map(str, declaration.search_paths))})",
+        Location(declaration.path, key=f"scripts.{script.name}"),
+    )
+
+
+def extract_face(source: Path, index: int, cache_dir: Path) -> Path:
+    """Copy face `index` of a font collection to its own file (cached by source identity)."""
+    stat = source.stat()
+    key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{index}".encode()).hexdigest()[:16]
+    target = cache_dir / f"{source.stem}-{index}-{key}.otf"
+    if target.exists():
+        return target
+    from fontTools.ttLib import TTFont  # imported here: only needed once per cache
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    font = TTFont(source, fontNumber=index, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+    font.save(tmp, reorderTables=False)
+    font.close()
+    tmp.replace(target)
+    return target
+
+
+@dataclass(frozen=True)
+class PreparedFonts:
+    """The declared fonts, resolved to files, with a Fontconfig configuration seeing only them."""
+
+    declaration: FontDeclaration
+    files: tuple[FontFile, ...]
+    fontconfig_file: Path
+
+    @cached_property
+    def font_face_css(self) -> str:
+        """One `@font-face` per file, each under the font's own family name."""
+        rules = []
+        for font in self.files:
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "{font.family}";\n'
+                f"  src: url({font.path.as_uri()});\n"
+                f"  font-weight: {font.weight};\n"
+                f"  font-style: {font.slant};\n"
+                "}"
+            )
+        return "\n".join(rules) + "\n"
+
+    def language_css(self, tags: list[str]) -> str:
+        """`font-family` stacks: the default on `html`, then one `:lang()` rule per locale."""
+
+        def stack(tag: str) -> str:
+            return ", ".join(f'"{family}"' for family in self.declaration.families_for(tag))
+
+        lines = [f"html {{ font-family: {stack('default')}; }}"]
+        for tag in tags:
+            lines.append(f":lang({tag}) {{ font-family: {stack(tag)}; }}")
+        return "\n".join(lines) + "\n"
+
+    @property
+    def paths(self) -> frozenset[Path]:
+        return frozenset(font.path.resolve() for font in self.files)
+
+
+def prepare_fonts(cache_dir: Path, declaration: FontDeclaration | None = None) -> PreparedFonts:
+    """Resolve every declared file (all missing files reported together) and write fonts.conf."""
+    declaration = declaration or load_font_declaration()
+    errors: list[HandoutsError] = []
+    files: list[FontFile] = []
+    face_dir = cache_dir / "faces"
+    for script in declaration.scripts.values():
+        for style, name in script.files.items():
+            try:
+                path, index = find_font_file(declaration, script, name)
+            except FontError as error:
+                errors.append(error)
+                continue
+            if index is not None:
+                path = extract_face(path, index, face_dir)
+            files.append(FontFile(script.name, script.family, style, path.resolve()))
+    if errors:
+        raise ErrorGroup(errors)
+    fontconfig_file = write_fontconfig(cache_dir, files)
+    return PreparedFonts(declaration, tuple(files), fontconfig_file)
+
+
+def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
+    """A Fontconfig file listing the declared font files alone (no system fonts)."""
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>"]
+    folder = cache_dir / "fontconfig-dir"
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for font in files:
+        link = folder / font.path.name
+        wanted.add(link.name)
+        if not link.is_symlink() or link.resolve() != font.path.resolve():
+            link.unlink(missing_ok=True)
+            link.symlink_to(font.path.resolve())
+    for stale in folder.iterdir():
+        if stale.name not in wanted:
+            stale.unlink()
+    lines.append(f"  <dir>{xml_escape(str(folder.resolve()))}</dir>")
+    lines.append(f"  <cachedir>{xml_escape(str((cache_dir / 'fontconfig-cache').resolve()))}</cachedir>")
+    lines.append("</fontconfig>")
+    conf = cache_dir / "fonts.conf"
+    text = "\n".join(lines) + "\n"
+    if not conf.exists() or conf.read_text() != text:
+        conf.write_text(text)
+    return conf

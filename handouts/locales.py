@@ -1,0 +1,121 @@
+"""Locale tags, script direction and GNU gettext plural forms.
+
+Catalog folders use gettext spelling (`zh_Hans`, `pt_BR`); PDFs, `<html lang>` and test ids use
+BCP 47 (`zh-Hans`, `pt-BR`). Babel supplies names, direction, dates and numbers; the plural forms
+are GNU gettext's own (what `msginit` writes), because translators' tools expect those and Babel's
+CLDR data differs for some languages (it gives Spanish three forms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import babel
+
+from .errors import LocaleError
+
+SOURCE_LOCALE = "en"
+
+# `Plural-Forms` exactly as GNU gettext writes it (msginit's table in gettext-tools
+# `plural-table.c` where it has the language; the gettext manual's "Plural forms" section and
+# Weblate's language data otherwise). tests/test_locales.py compares against `msginit` itself.
+PLURAL_FORMS: dict[str, str] = {
+    "am": "nplurals=2; plural=(n > 1);",
+    "ar": ("nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);"),
+    "bn": "nplurals=2; plural=(n > 1);",
+    "de": "nplurals=2; plural=(n != 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+    "es": "nplurals=2; plural=(n != 1);",
+    "fa": "nplurals=2; plural=(n > 1);",
+    "fr": "nplurals=2; plural=(n > 1);",
+    "gu": "nplurals=2; plural=(n > 1);",
+    "he": "nplurals=2; plural=(n != 1);",
+    "hi": "nplurals=2; plural=(n > 1);",
+    "hmn": "nplurals=1; plural=0;",
+    "ht": "nplurals=2; plural=(n != 1);",
+    "it": "nplurals=2; plural=(n != 1);",
+    "ja": "nplurals=1; plural=0;",
+    "ko": "nplurals=1; plural=0;",
+    "pa": "nplurals=2; plural=(n > 1);",
+    "pl": ("nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"),
+    "pt": "nplurals=2; plural=(n != 1);",
+    "pt_BR": "nplurals=2; plural=(n > 1);",
+    "ru": ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"),
+    "th": "nplurals=1; plural=0;",
+    "tl": "nplurals=2; plural=(n > 1);",
+    "ur": "nplurals=2; plural=(n != 1);",
+    "vi": "nplurals=1; plural=0;",
+    "zh": "nplurals=1; plural=0;",
+}
+
+# Tags whose Babel (CLDR) name differs from the tag the project keeps.
+BABEL_ALIASES = {"tl": "fil"}
+
+
+@dataclass(frozen=True)
+class LocaleInfo:
+    """One supported locale, in both spellings, with what rendering needs to know about it."""
+
+    tag: str  # BCP 47: zh-Hans
+    gettext_name: str  # gettext folder name: zh_Hans
+    babel_name: str  # what Babel parses: fil for tl
+    direction: str  # "ltr" or "rtl"
+    plural_forms: str
+    english_name: str
+    autonym: str
+
+    @property
+    def is_source(self) -> bool:
+        return self.tag == SOURCE_LOCALE
+
+    @property
+    def babel(self) -> babel.Locale:
+        return babel.Locale.parse(self.babel_name)
+
+
+def to_gettext_name(tag: str) -> str:
+    """`zh-Hans` -> `zh_Hans` (accepts either spelling)."""
+    return tag.replace("-", "_")
+
+
+def to_bcp47(name: str) -> str:
+    """`zh_Hans` -> `zh-Hans` (accepts either spelling)."""
+    return name.replace("_", "-")
+
+
+def plural_forms_for(gettext_name: str) -> str | None:
+    """The GNU Plural-Forms for a locale: the most specific table entry, else None."""
+    parts = gettext_name.split("_")
+    for n in range(len(parts), 0, -1):
+        key = "_".join(parts[:n])
+        if key in PLURAL_FORMS:
+            return PLURAL_FORMS[key]
+    return None
+
+
+@cache
+def get_locale(tag: str) -> LocaleInfo:
+    """Resolve `zh-Hans`, `zh_Hans`, `pt-BR`... to a LocaleInfo; unknown tags raise LocaleError."""
+    gettext_name = to_gettext_name(tag.strip())
+    plural_forms = plural_forms_for(gettext_name)
+    language = gettext_name.split("_")[0]
+    babel_name = BABEL_ALIASES.get(language, language) + gettext_name[len(language) :]
+    try:
+        parsed = babel.Locale.parse(babel_name)
+    except (ValueError, babel.UnknownLocaleError):
+        parsed = None
+    if parsed is None or plural_forms is None:
+        raise LocaleError(
+            f"unknown locale {tag!r}: no CLDR data or no GNU plural forms known for it "
+            f"(known languages: {', '.join(sorted(PLURAL_FORMS))})"
+        )
+    return LocaleInfo(
+        tag=to_bcp47(gettext_name),
+        gettext_name=gettext_name,
+        babel_name=babel_name,
+        direction="rtl" if parsed.character_order == "right-to-left" else "ltr",
+        plural_forms=plural_forms,
+        english_name=parsed.get_display_name("en") or tag,
+        autonym=parsed.get_display_name(parsed) or tag,
+    )

@@ -1,0 +1,140 @@
+"""WeasyPrint, and nothing else: fonts, which URLs may be fetched, the PDF variant, metadata.
+
+WeasyPrint is imported only here, and only once something needs rendering. Its warnings (a
+`.notdef` glyph, a resource it could not load, CSS it ignored) fail the job instead of passing
+silently into a patient's handout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from .errors import Location, RenderError
+from .fonts import PreparedFonts
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+class WarningCollector(logging.Handler):
+    """Collects every WARNING or worse that WeasyPrint logs during one render."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def collect_warnings() -> Iterator[WarningCollector]:
+    logger = logging.getLogger("weasyprint")
+    collector = WarningCollector()
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+
+
+def use_declared_fonts_only(fonts: PreparedFonts) -> None:
+    """Point Fontconfig at the declared fonts alone; must happen before WeasyPrint loads Pango."""
+    wanted = str(fonts.fontconfig_file.resolve())
+    current = os.environ.get("FONTCONFIG_FILE")
+    if current == wanted:
+        return
+    import sys
+
+    if "weasyprint" in sys.modules:
+        raise RenderError(
+            "WeasyPrint was loaded before the font configuration was set; render through handouts.pdf.PdfWriter only"
+        )
+    os.environ["FONTCONFIG_FILE"] = wanted
+
+
+class PdfWriter:
+    """Renders HTML to PDF/UA-1 with one reused FontConfiguration and a strict URL fetcher."""
+
+    def __init__(self, fonts: PreparedFonts, allowed_roots: list[Path], locale_tags: list[str]) -> None:
+        use_declared_fonts_only(fonts)
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        self._weasyprint = weasyprint
+        self.fonts = fonts
+        self.allowed_files = set(fonts.paths)
+        self.allowed_roots = [root.resolve() for root in allowed_roots]
+        self.font_config = FontConfiguration()
+        self.fetcher = self._make_fetcher()
+        with collect_warnings() as warnings:
+            self.font_css = weasyprint.CSS(
+                string=fonts.font_face_css + fonts.language_css(locale_tags),
+                font_config=self.font_config,
+                url_fetcher=self.fetcher,
+            )
+        if warnings.messages:
+            raise RenderError("font declaration rejected by WeasyPrint: " + "; ".join(warnings.messages))
+
+    def is_allowed(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved in self.allowed_files or any(root in resolved.parents for root in self.allowed_roots)
+
+    def _make_fetcher(self) -> Any:
+        from weasyprint.urls import URLFetcher
+
+        writer = self
+
+        class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+            """Fetches the project's own asset files; refuses the network and the rest of the disk."""
+
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                parsed = urlparse(url)
+                if parsed.scheme != "file":
+                    raise ValueError(f"refusing to fetch {url!r}: only the project's own files may be used")
+                if not writer.is_allowed(Path(unquote(parsed.path))):
+                    raise ValueError(f"refusing to fetch {url!r}: not one of the project's asset files")
+                return super().fetch(url, headers)
+
+        return ProjectFetcher(allowed_protocols={"file"}, fail_on_errors=True)
+
+    def write_pdf(self, html: str, base_dir: Path, output: Path) -> bytes:
+        """Render `html` (relative URLs resolved against `base_dir`) to `output` atomically."""
+        weasyprint = self._weasyprint
+        with collect_warnings() as warnings:
+            try:
+                document = weasyprint.HTML(
+                    string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=self.fetcher
+                )
+                pdf = document.write_pdf(
+                    stylesheets=[self.font_css],
+                    font_config=self.font_config,
+                    pdf_variant=PDF_VARIANT,
+                    uncompressed_pdf=False,
+                )
+            except weasyprint.urls.FatalURLFetchingError as exc:
+                raise RenderError(f"{exc}: {exc.__cause__}", Location(output)) from None
+        if warnings.messages:
+            raise RenderError("WeasyPrint warned: " + "; ".join(dict.fromkeys(warnings.messages)), Location(output))
+        assert isinstance(pdf, bytes)
+        write_bytes_atomic(output, pdf)
+        return pdf
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written PDF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

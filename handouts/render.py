@@ -1,0 +1,283 @@
+"""HTML for one job (handout x locale x brand), through Jinja alone. Never imports WeasyPrint.
+
+Translators' text is untrusted: template messages are HTML-escaped before placeholders are filled,
+content messages are Markdown rendered with raw HTML and images disabled, and a link target in a
+translation must be one of the source message's link targets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+
+from . import __version__
+from .catalogs import TEMPLATES_DOMAIN, LocaleCatalogs
+from .config import Brand
+from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
+from .errors import Location, RenderError
+from .locales import SOURCE_LOCALE
+
+TEMPLATE_NAME = "handout.html"
+# A run of left-to-right text inside right-to-left text: Latin words, digits, phone numbers,
+# URLs, e-mails, numbers with units. WeasyPrint ignores `unicode-bidi` and `<bdi>`, so such runs
+# are wrapped in `dir="ltr"` elements, or "+1 555 0100" prints as "0100 555 1+".
+LATIN = "A-Za-z\u00c0-\u024f"
+LTR_RUN_RE = re.compile(
+    r"\+?\(?[0-9][0-9 \u00a0().\-]{5,}[0-9]"  # phone numbers, with their spaces and brackets
+    rf"|[{LATIN}0-9+][{LATIN}0-9+\-./:@%&_’']*(?:[ \u00a0]+[{LATIN}0-9+][{LATIN}0-9+\-./:@%&_’']*)*"
+)
+LTR_TRAILING = ".,:;!?"
+COUNTER_PLACEHOLDERS = {"page": "counter(page)", "pages": "counter(pages)"}
+
+
+# --- the Jinja environment ----------------------------------------------------------------------
+
+
+def create_environment(templates_dir: Path) -> Environment:
+    """The one Jinja environment: autoescape, StrictUndefined, new-style gettext."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+    )
+    # Callables are passed per render (see `template_translations`); `{% trans %}` blocks
+    # compile to new-style calls `gettext(msgid, **variables)`.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.filters["css_counter_string"] = css_counter_string
+    return env
+
+
+# --- translating --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Looks messages up in one locale's catalogs; in strict mode a missing one is an error."""
+
+    catalogs: LocaleCatalogs
+    strict: bool = True
+
+    @property
+    def is_source(self) -> bool:
+        return self.catalogs.locale.is_source
+
+    def translate(self, domain: str, msgid: str, where: Location | None = None) -> tuple[str, bool]:
+        """(text, translated?). The source locale returns the id itself."""
+        if self.is_source:
+            return msgid, True
+        catalog = self.catalogs.catalogs.get(domain)
+        translation = catalog.translation(msgid) if catalog is not None else None
+        if translation is not None:
+            return translation, True
+        if self.strict:
+            raise RenderError(
+                f"no reviewed-ready translation in {self.catalogs.locale.tag!r} for {msgid[:60]!r} "
+                "(missing, untranslated or fuzzy; run `python build.py check`)",
+                where,
+            )
+        return msgid, False
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A template message in the page's language and in the English source."""
+
+    translation: Markup
+    source: str
+    source_lang: str
+    differs: bool
+
+
+def template_translations(translator: Translator) -> dict[str, Any]:
+    """The gettext callables a template sees: escape the translation, then fill placeholders."""
+
+    def gettext(msgid: str, **variables: Any) -> Markup:
+        text, _ = translator.translate(TEMPLATES_DOMAIN, msgid)
+        safe = escape(text)  # untrusted: a translation never becomes markup
+        if not variables:
+            return safe
+        try:
+            return Markup(safe % variables)  # Markup's % escapes each value unless it is Markup
+        except (KeyError, ValueError, TypeError) as exc:
+            raise RenderError(f"translation of {msgid!r} has bad placeholders: {exc}") from None
+
+    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+        raise RenderError("plural messages are not used by the templates yet")
+
+    def bilingual(msgid: str) -> Bilingual:
+        return Bilingual(gettext(msgid), msgid, SOURCE_LOCALE, not translator.is_source)
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "bilingual": bilingual}
+
+
+def css_counter_string(pattern: str) -> Markup:
+    """`Page %(page)s of %(pages)s` -> `"Page " counter(page) " of " counter(pages)` for CSS `content:`."""
+    text = Markup(pattern).unescape() if isinstance(pattern, Markup) else str(pattern)
+    parts: list[str] = []
+    position = 0
+    for match in re.finditer(r"%\((\w+)\)s|%%", text):
+        literal = text[position : match.start()]
+        if literal:
+            parts.append(css_string(literal))
+        if match.group(0) == "%%":
+            parts.append(css_string("%"))
+        elif match.group(1) in COUNTER_PLACEHOLDERS:
+            parts.append(COUNTER_PLACEHOLDERS[match.group(1)])
+        else:
+            raise RenderError(f"unknown placeholder {match.group(0)!r} in page-number pattern {text!r}")
+        position = match.end()
+    if position < len(text):
+        parts.append(css_string(text[position:]))
+    return Markup(" ".join(parts) or '""')
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that nothing in `text` can break out of (`"`, `\\`, `</style>`...)."""
+    out = []
+    for char in text:
+        if char.isalnum() or char in " \u00a0" or (ord(char) > 127 and char.isprintable()):
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return '"' + "".join(out) + '"'
+
+
+# --- content Markdown ---------------------------------------------------------------------------
+
+
+def inline_parser(rtl: bool) -> MarkdownIt:
+    """Markdown for one message: no raw HTML, no images; in RTL text, LTR runs are isolated."""
+    md = MarkdownIt("commonmark", {"html": False}).disable(["image"])
+    if rtl:
+        md.add_render_rule("text", render_text_rtl)
+    return md
+
+
+def render_text_rtl(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return str(wrap_ltr_runs(tokens[idx].content))
+
+
+def wrap_ltr_runs(text: str) -> Markup:
+    """Escape `text`, wrapping each left-to-right run in `<span dir="ltr">`."""
+    out: list[str] = []
+    position = 0
+    for match in LTR_RUN_RE.finditer(text):
+        run = match.group(0)
+        core = run.rstrip(LTR_TRAILING + " ")
+        if core.startswith("(") and ")" not in core:
+            core = core[1:]
+        if not core:
+            continue
+        start = match.start() + run.find(core)
+        out.append(str(escape(text[position:start])))
+        out.append(f'<span dir="ltr">{escape(core)}</span>')
+        position = start + len(core)
+    out.append(str(escape(text[position:])))
+    return Markup("".join(out))
+
+
+def link_targets(md: MarkdownIt, text: str) -> list[str]:
+    targets = []
+    for token in md.parseInline(text):
+        for child in token.children or ():
+            if child.type == "link_open":
+                targets.append(str(child.attrs.get("href", "")))
+    return targets
+
+
+def render_message(message: Message, translator: Translator, domain: str, md: MarkdownIt) -> Markup:
+    """One content message, translated, as safe inline HTML (never through % or {} formatting)."""
+    text, _ = translator.translate(domain, message.text, message.location)
+    if not translator.is_source:
+        allowed = set(link_targets(md, message.text))
+        for target in link_targets(md, text):
+            if target not in allowed:
+                raise RenderError(
+                    f"translation of {message.text[:50]!r} links to {target!r}, which the source does not",
+                    message.location,
+                )
+    return Markup(md.renderInline(text))
+
+
+def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[dict[str, Any]]:
+    """The handout's blocks as plain dicts of safe HTML for the template."""
+    md = inline_parser(rtl)
+    domain = handout.slug
+
+    def html(message: Message) -> Markup:
+        return render_message(message, translator, domain, md)
+
+    blocks: list[dict[str, Any]] = []
+    for block in handout.blocks:
+        match block:
+            case Heading(level=level, message=m):
+                blocks.append({"kind": "heading", "level": level, "html": html(m)})
+            case Paragraph(message=m):
+                blocks.append({"kind": "paragraph", "html": html(m)})
+            case ListBlock(ordered=ordered, items=items):
+                blocks.append({"kind": "list", "tag": "ol" if ordered else "ul", "items": [html(i) for i in items]})
+            case Table(header=header, rows=rows):
+                blocks.append(
+                    {
+                        "kind": "table",
+                        "header": [html(c) for c in header],
+                        "rows": [[html(c) for c in row] for row in rows],
+                    }
+                )
+            case Figure(src=src, alt=alt):
+                plain, _ = translator.translate(domain, alt.text, alt.location)
+                image = (handout.path.parent / src).resolve()
+                blocks.append({"kind": "figure", "src": image.as_uri(), "alt": plain})
+    return blocks
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def render_html(
+    env: Environment, handout: Handout, catalogs: LocaleCatalogs, brand: Brand, *, strict: bool = True
+) -> str:
+    """The complete HTML of one handout in one locale for one clinic."""
+    locale = catalogs.locale
+    translator = Translator(catalogs, strict)
+    rtl = locale.direction == "rtl"
+    title, _ = translator.translate(handout.slug, handout.title.text, handout.title.location)
+    context: dict[str, Any] = {
+        **template_translations(translator),
+        "ltr": lambda value: Markup('<span dir="ltr">{}</span>').format(value),
+        "version": __version__,
+        "locale": locale,
+        "handout": {"title": title, "slug": handout.slug, "source_version": handout.source_version},
+        "blocks": render_blocks(handout, translator, rtl),
+        "brand": {
+            "name": brand.name,
+            "address": brand.address,
+            "phone": brand.phone,
+            "website": brand.website,
+            "logo_url": brand.logo.file.as_uri(),
+            "logo_alt": brand.logo.alt,
+            "colors": brand.colors,
+        },
+        "page": {
+            "size": brand.css_page_size,
+            "contact_box": "@bottom-right" if rtl else "@bottom-left",
+            "number_box": "@bottom-left" if rtl else "@bottom-right",
+        },
+        "reviewed_date": format_date(handout.last_reviewed, format="long", locale=locale.babel),
+        "draft": not locale.is_source and not catalogs.is_reviewed,
+    }
+    try:
+        return env.get_template(TEMPLATE_NAME).render(context)
+    except TemplateError as exc:
+        name = getattr(exc, "filename", None) or TEMPLATE_NAME
+        raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None
