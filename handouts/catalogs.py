@@ -395,8 +395,18 @@ def validate_po_syntax(path: Path) -> None:
     errors: list[HandoutsError] = []
     for raw in result.stderr.decode("utf-8", errors="replace").splitlines():
         match = MSGFMT_LINE_RE.match(raw)
-        if match and Path(match["path"]).name == path.name:
-            errors.append(CatalogError(match["message"], Location(path, int(match["line"]))))
+        if not match or Path(match["path"]).name != path.name or match["message"].startswith("warning:"):
+            continue
+        line, message = int(match["line"]), match["message"]
+        if message.startswith("...") and errors:
+            # msgfmt's second line of a duplicate: where the first definition is
+            first = errors[-1]
+            errors[-1] = CatalogError(f"{first.message.rstrip('.')} (first defined at line {line})", first.location)
+            continue
+        if message == "end-of-line within string":
+            line -= 1  # msgfmt counts the line break it just read; the string starts a line above
+            message = "unterminated string: a closing quote is missing"
+        errors.append(CatalogError(message, Location(path, line)))
     if not errors:
         message = result.stderr.decode("utf-8", errors="replace").strip() or "msgfmt --check failed"
         errors.append(CatalogError(message.replace(str(path), display_path(path)), Location(path)))

@@ -1,0 +1,60 @@
+"""Shared fixtures: the real project, copies of it to break, and one build of every PDF."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from handouts.pipeline import Job, Project, build
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("content", "locales", "templates", "brands")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def copy_project(target: Path) -> Path:
+    """A private copy of the project's inputs that a test may break."""
+    for part in PROJECT_PARTS:
+        shutil.copytree(ROOT / part, target / part)
+    return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+class Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(scope="session")
+def weasyprint_log() -> Iterator[Recorder]:
+    """Every record the `weasyprint` logger emits during the session's builds."""
+    recorder = Recorder()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(recorder)
+    yield recorder
+    logger.removeHandler(recorder)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, weasyprint_log: Recorder) -> dict[str, Job]:
+    """Every PDF of the real project, built once into a temporary folder, by locale tag."""
+    out = tmp_path_factory.mktemp("dist")
+    project = Project(ROOT, out)
+    jobs = build(project)
+    return {job.locale.tag: job for job in jobs if job.brand.id == "example"}

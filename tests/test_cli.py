@@ -1,0 +1,143 @@
+"""The command line: every command's help, exit codes, and errors that name the file and line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from handouts import cli
+
+from .conftest import ROOT
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["extract"], ["init"]])
+def test_help_on_every_command(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
+
+
+def test_build_writes_the_four_pdfs(tmp_path: Path) -> None:
+    result = run("--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for tag in ("en", "es", "ar", "zh-Hans"):
+        assert f"wrote {tmp_path}/example/{tag}/ketamine-infusions.pdf" in result.stdout.replace(str(ROOT) + "/", "")
+    assert "built 4 PDF(s)" in result.stdout
+
+
+@pytest.mark.parametrize("spelling", ["zh-Hans", "zh_Hans"])
+def test_locale_accepts_both_spellings(tmp_path: Path, spelling: str) -> None:
+    result = run("--locale", spelling, "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "example/zh-Hans/ketamine-infusions.pdf").is_file()
+    assert len(list(tmp_path.rglob("*.pdf"))) == 1
+
+
+def test_unknown_locale_exits_2() -> None:
+    result = run("--locale", "xx")
+    assert result.returncode == 2
+    assert "unknown locale 'xx'" in result.stderr
+
+
+def test_locale_without_catalog_exits_2() -> None:
+    result = run("--locale", "de")
+    assert result.returncode == 2
+    assert "no catalog for locale 'de'" in result.stderr and "build.py init de" in result.stderr
+
+
+def test_bad_option_exits_2() -> None:
+    result = run("build", "--colour", "red")
+    assert result.returncode == 2
+    assert "usage-error" in result.stderr
+
+
+def test_broken_po_exits_2_naming_file_and_line(project_copy: Path, tmp_path: Path) -> None:
+    path = project_copy / "locales/es/LC_MESSAGES/templates.po"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
+    lines[index] = lines[index].rstrip().rstrip('"') + "\n"  # drop the closing quote
+    path.write_text("".join(lines), encoding="utf-8")
+    for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
+        result = run(*command, cwd=project_copy)
+        assert result.returncode == 2, result.stderr
+        assert f"locales/es/LC_MESSAGES/templates.po:{index + 1}: catalog-error: " in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_brand_exits_2_naming_every_key(project_copy: Path) -> None:
+    brand = project_copy / "brands/example/brand.toml"
+    text = 'slogan = "Care"\n' + brand.read_text().replace('primary = "#0b5d7a"', 'primary = "#12"')
+    brand.write_text(text)
+    result = run("build", cwd=project_copy)
+    assert result.returncode == 2
+    assert "brands/example/brand.toml: colors.primary: config-error: '#12' is not a colour" in result.stderr
+    assert "brands/example/brand.toml: slogan: config-error: unknown key" in result.stderr
+
+
+def test_blanked_spanish_translation_fails_check_and_build_with_exit_1(project_copy: Path) -> None:
+    path = project_copy / "locales/es/LC_MESSAGES/ketamine-infusions.po"
+    po = polib.pofile(str(path))
+    po[0].msgstr = ""
+    po.save(str(path))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text == 'msgstr ""' and i > 20)
+    for command in (["check"], ["build"]):
+        result = run(*command, cwd=project_copy)
+        assert result.returncode == 1, result.stderr
+        output = result.stdout + result.stderr
+        assert f"locales/es/LC_MESSAGES/ketamine-infusions.po:{line}: untranslated: " in output
+    assert not (project_copy / "dist").exists()
+
+
+def test_check_passes_on_the_committed_catalogs() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_extract_is_deterministic_and_current(project_copy: Path) -> None:
+    before = {p: p.read_bytes() for p in (project_copy / "locales").glob("*.pot")}
+    assert run("extract", "--check", cwd=project_copy).returncode == 0
+    assert run("extract", cwd=project_copy).returncode == 0
+    assert {p: p.read_bytes() for p in (project_copy / "locales").glob("*.pot")} == before
+    content = project_copy / "content/ketamine-infusions.md"
+    content.write_text(content.read_text().replace("little to no side effects", "few or no side effects"))
+    result = run("extract", "--check", cwd=project_copy)
+    assert result.returncode == 1
+    assert "locales/ketamine-infusions.pot: out of date" in result.stdout
+
+
+def test_init_creates_catalogs_and_refuses_to_overwrite(project_copy: Path) -> None:
+    result = run("init", "de", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    po = polib.pofile(str(project_copy / "locales/de/LC_MESSAGES/ketamine-infusions.po"))
+    assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+    assert po.metadata["X-Translation-Method"] == "machine-draft"
+    assert len(po) == len(polib.pofile(str(project_copy / "locales/ketamine-infusions.pot")))
+    again = run("init", "de", cwd=project_copy)
+    assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+    assert run("init", "xx", cwd=project_copy).returncode == 2
+
+
+def test_internal_error_exits_70(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def crash(args: object) -> int:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(cli, "run", crash)
+    assert cli.main(["check"]) == 70
+    assert "internal-error" in capsys.readouterr().err
+
+
+def test_console_script_is_declared() -> None:
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert data["project"]["scripts"]["handouts"] == "handouts.cli:main"

@@ -1,0 +1,205 @@
+"""Every built PDF, read back: its text, language, title, fonts, tags and layout."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.catalogs import TEMPLATES_DOMAIN, discover_locales
+from handouts.pipeline import Job
+
+from .conftest import ROOT, Recorder
+from .pdftools import (
+    catalog,
+    content_streams,
+    embedded_font_names,
+    figure_alt_texts,
+    markdown_to_text,
+    page_texts,
+    pieces_between_marks,
+    squeeze,
+    structure_types,
+    tokens,
+    words_with_boxes,
+)
+
+LOCALES = [locale.tag for locale in discover_locales(ROOT / "locales")]
+BODY = (22 * 72 / 25.4, 24 * 72 / 25.4)  # top and bottom page margins of templates/handout.css
+SPACELESS = ("zh", "ja")  # scripts written without spaces: compare with all spaces removed
+
+
+def translated_messages(job: Job) -> list[str]:
+    """The text of every content message as the patient should read it in this job's locale."""
+    from handouts.pipeline import Project, load_inputs
+
+    inputs = load_inputs(Project(ROOT, ROOT / "dist"), [job.locale.tag])
+    catalogs = inputs.catalogs[job.locale.tag]
+    messages = []
+    for message in job.handout.messages():
+        if job.locale.is_source:
+            messages.append(message.text)
+        else:
+            translation = catalogs.catalogs[job.handout.slug].translation(message.text)
+            assert translation, f"{job.locale.tag}: no translation for {message.text!r}"
+            messages.append(translation)
+    return [markdown_to_text(m) for m in messages]
+
+
+def comparison_mode(locale: str) -> str:
+    """How extracted text is compared: in order without spaces, by pieces (RTL), or by tokens."""
+    from handouts.locales import get_locale
+
+    if locale.split("-")[0] in SPACELESS:
+        return "spaceless"
+    return "rtl" if get_locale(locale).direction == "rtl" else "tokens"
+
+
+def found_on_a_page(message: str, pages: list[str], mode: str) -> bool:
+    """Every token of the message on one page, or across a page break."""
+    windows = pages + [a + "\n" + b for a, b in itertools.pairwise(pages)]
+    for window in windows:
+        if mode == "spaceless":
+            if squeeze(message) in squeeze(window):
+                return True
+        elif mode == "rtl":
+            squeezed = squeeze(window)
+            if all(piece in squeezed for piece in pieces_between_marks(message)):
+                return True
+        else:
+            available = tokens(window)
+            if all(token in available for token in tokens(message)):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_translated_message_is_in_the_pdf_text(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    pages = page_texts(job.output)
+    mode = comparison_mode(locale)
+    missing = [m for m in translated_messages(job) if not found_on_a_page(m, pages, mode)]
+    assert not missing, f"{locale}: not found in {job.output.name}: {missing}"
+
+
+@pytest.mark.parametrize("locale", ["es", "en"])
+def test_latin_paragraphs_keep_their_word_order(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    text = squeeze("\n".join(page_texts(job.output, margins=BODY)))
+    for message in translated_messages(job):
+        assert squeeze(message) in text, f"{locale}: {message!r} not found in order"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_pdf_language_and_title(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    root = catalog(job.output)
+    assert str(root["/Lang"]) == locale
+    title = translated_messages(job)[0]
+    reader = PdfReader(job.output)
+    assert reader.metadata is not None and reader.metadata.title == title
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.author == job.brand.name
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_pdf_is_tagged_with_headings_lists_and_logo_alt_text(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    root = catalog(job.output)
+    assert bool(root["/MarkInfo"]["/Marked"])
+    types = structure_types(job.output)
+    assert "/H1" in types and "/H2" in types
+    assert types.count("/H1") == 1
+    assert job.brand.logo.alt in figure_alt_texts(job.output)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_fits_the_page_budget(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    assert len(PdfReader(job.output).pages) <= job.handout.pages
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_invisible_or_actualtext_only_text(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    for stream in content_streams(job.output):
+        assert not re.search(rb"(^|\s)3\s+Tr\b", stream), "invisible text rendering mode"
+    assert b"/ActualText" not in job.output.read_bytes()
+
+
+def test_arabic_is_right_to_left_and_keeps_the_phone_number_in_order(built: dict[str, Job]) -> None:
+    job = built["ar"]
+    words = words_with_boxes(job.output)
+    # The phone number's two parts print left to right on one line: "+1" before "541-555-0142".
+    pairs = [
+        (a, b)
+        for a in words
+        for b in words
+        if a.text == "+1" and b.text == "541-555-0142" and a.page == b.page and abs(a.y_min - b.y_min) < 2
+    ]
+    assert pairs, "phone number not found on one line"
+    assert all(a.x_max <= b.x_min for a, b in pairs), "phone number digits are out of order"
+    # Right-to-left: the first word of the heading and of the first paragraph touch the right margin.
+    page_width = float(PdfReader(job.output).pages[0].mediabox.width)
+    right_margin = page_width - 20 * 72 / 25.4
+    for message in translated_messages(job)[:2]:
+        first = message.split()[0]
+        matches = [w for w in words if w.page == 1 and w.text == first]
+        assert matches, f"{first!r} not found"
+        assert abs(matches[0].x_max - right_margin) < 3, (first, matches[0].x_max, right_margin)
+
+
+def test_chinese_embeds_a_simplified_chinese_font(built: dict[str, Job]) -> None:
+    names = embedded_font_names(built["zh-Hans"].output)
+    assert any(re.search(r"CJK-?SC", name, re.I) for name in names), names
+    assert not any(re.search(r"CJK-?(JP|KR|TC|HK)", name, re.I) for name in names), names
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_only_declared_fonts_are_embedded(built: dict[str, Job], locale: str) -> None:
+    from handouts.fonts import load_font_declaration
+
+    declaration = load_font_declaration()
+    allowed = {family.replace(" ", "-") for family in declaration.families_for(locale)} | {
+        declaration.scripts["latin"].family.replace(" ", "-")
+    }
+    for name in embedded_font_names(built[locale].output):
+        assert any(name.startswith(family) for family in allowed), f"{locale}: undeclared font {name}"
+
+
+@pytest.mark.parametrize("locale", [tag for tag in LOCALES if tag != "en"])
+def test_draft_notice_in_both_languages_on_every_page(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    from handouts.pipeline import Project, load_inputs
+
+    inputs = load_inputs(Project(ROOT, ROOT / "dist"), [locale])
+    templates = inputs.catalogs[locale].catalogs[TEMPLATES_DOMAIN]
+    notice = next(e for e in templates.entries() if e.msgid.startswith("Draft translation"))
+    mode = comparison_mode(locale)
+    for number, page in enumerate(page_texts(job.output), start=1):
+        assert found_on_a_page(notice.msgstr, [page], mode), f"{locale} page {number}: no translated notice"
+        assert found_on_a_page(notice.msgid, [page], "tokens"), f"{locale} page {number}: no English notice"
+
+
+def test_english_source_has_no_draft_notice(built: dict[str, Job]) -> None:
+    assert "Draft translation" not in "".join(page_texts(built["en"].output))
+
+
+def test_weasyprint_logged_no_warning(built: dict[str, Job], weasyprint_log: Recorder) -> None:
+    assert built
+    warnings = [r.getMessage() for r in weasyprint_log.records if r.levelname in ("WARNING", "ERROR", "CRITICAL")]
+    assert warnings == []
+
+
+def test_outputs_are_at_the_documented_paths(built: dict[str, Job]) -> None:
+    for tag, job in built.items():
+        assert job.output.parts[-3:] == ("example", tag, "ketamine-infusions.pdf")
+        assert job.output.read_bytes().startswith(b"%PDF-")
+
+
+def test_build_writes_no_temporary_files(built: dict[str, Job]) -> None:
+    out = next(iter(built.values())).output.parents[2]
+    assert not [p for p in Path(out).rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]

@@ -1,0 +1,111 @@
+"""HTML rendering: translators' text can never inject markup, URLs or CSS; LTR runs in RTL text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+
+from handouts.catalogs import TEMPLATES_DOMAIN
+from handouts.config import load_brand
+from handouts.errors import RenderError
+from handouts.pipeline import Project, load_inputs
+from handouts.render import create_environment, css_counter_string, render_html, wrap_ltr_runs
+
+SLUG = "ketamine-infusions"
+
+
+def set_translation(project: Path, locale: str, domain: str, startswith: str, msgstr: str) -> str:
+    path = project / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgid.startswith(startswith))
+    entry.msgstr = msgstr
+    po.save(str(path))
+    return str(entry.msgid)
+
+
+def render(project: Path, locale: str) -> str:
+    inputs = load_inputs(Project.at(project), [locale])
+    brand = load_brand(project / "brands/example/brand.toml")
+    env = create_environment(project / "templates")
+    return render_html(env, inputs.handouts[0], inputs.catalogs[inputs.locales[0].tag], brand)
+
+
+def test_template_translation_cannot_inject_markup(project_copy: Path) -> None:
+    evil = '<img src="https://evil.example/x.png">Preguntas %(phone)s <script>alert(1)</script>'
+    set_translation(project_copy, "es", TEMPLATES_DOMAIN, "Questions?", evil)
+    html = render(project_copy, "es")
+    assert "<script>" not in html and '<img src="https://evil' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'Preguntas <span dir="ltr">+1 541-555-0142</span>' in html
+
+
+def test_content_translation_cannot_inject_markup(project_copy: Path) -> None:
+    evil = "Texto <b onclick=x>negrita</b> {{ brand.phone }} {% raw %}"
+    set_translation(project_copy, "es", SLUG, "Ketamine has commonly", evil)
+    html = render(project_copy, "es")
+    assert "<b onclick" not in html and "&lt;b onclick=x&gt;negrita&lt;/b&gt;" in html
+    assert "{{ brand.phone }} {% raw %}" in html  # rendered as text, never as template code
+
+
+@pytest.mark.parametrize(
+    "translation",
+    [
+        "Visite [esta página](https://evil.example).",
+        "Visite <https://evil.example>.",
+        "Texto ![x](https://evil.example)",
+    ],
+    ids=["link", "autolink", "image"],
+)
+def test_content_translation_may_not_add_a_link_or_image(project_copy: Path, translation: str) -> None:
+    set_translation(project_copy, "es", SLUG, "Ketamine has commonly", translation)
+    with pytest.raises(RenderError, match=r"links to 'https://evil\.example', which the source does not"):
+        render(project_copy, "es")
+
+
+def test_content_keeps_markdown_emphasis(project_copy: Path) -> None:
+    set_translation(project_copy, "es", SLUG, "Ketamine has commonly", "La ketamina es *importante*.")
+    assert "<p>La ketamina es <em>importante</em>.</p>" in render(project_copy, "es")
+
+
+def test_percent_in_content_is_never_formatted() -> None:
+    html = render(Path(__file__).resolve().parent.parent, "en")
+    assert "It isn’t 100% clear" in html
+
+
+def test_page_number_pattern_is_escaped_for_css() -> None:
+    assert str(css_counter_string("Page %(page)s of %(pages)s")) == '"Page " counter(page) " of " counter(pages)'
+    hostile = css_counter_string('x"; } body { display: none } </style> %(page)s')
+    assert '"' not in str(hostile)[1:].split(" counter(page)")[0][:-1]
+    assert "</style>" not in str(hostile)
+    with pytest.raises(RenderError, match="unknown placeholder"):
+        css_counter_string("Page %(phone)s")
+
+
+def test_arabic_page_number_and_rtl_layout(root: Path) -> None:
+    html = render(root, "ar")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "@bottom-right { content: element(contact); }" in html  # mirrored footer
+    assert "@bottom-left { content: " in html and "counter(page)" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("اتصل على +1 555 0100.", 'اتصل على <span dir="ltr">+1 555 0100</span>.'),
+        ("مثل SSRIs أو SNRIs", 'مثل <span dir="ltr">SSRIs</span> أو <span dir="ltr">SNRIs</span>'),
+        ("بنسبة 100% منذ عقد 1960،", 'بنسبة <span dir="ltr">100%</span> منذ عقد <span dir="ltr">1960</span>،'),
+        ("(FDA) و www.example.org.", '(<span dir="ltr">FDA</span>) و <span dir="ltr">www.example.org</span>.'),
+        ("هاتف (541) 555-0142", 'هاتف <span dir="ltr">(541) 555-0142</span>'),
+        ("<b>", '&lt;<span dir="ltr">b</span>&gt;'),
+    ],
+)
+def test_left_to_right_runs_are_isolated(text: str, expected: str) -> None:
+    assert str(wrap_ltr_runs(text)) == expected
+
+
+def test_arabic_content_wraps_latin_abbreviations(root: Path) -> None:
+    html = render(root, "ar")
+    assert '<span dir="ltr">SSRIs</span>' in html
+    assert '<span dir="ltr">1960</span>' in html
