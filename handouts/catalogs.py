@@ -301,20 +301,24 @@ def nplurals(plural_forms: str) -> int:
 
 
 def init_locale(locales_dir: Path, locale: LocaleInfo) -> list[Path]:
-    """Create every domain's `.po` for a new locale from the `.pot` files; never overwrite."""
+    """Create the `.po` of every domain a locale lacks, from the `.pot` files; never overwrite.
+
+    For a new locale that is every domain; for a new handout, just its domain.
+    """
     if locale.is_source:
         raise InputError(f"{locale.tag!r} is the source language; it has no catalog")
     pots = sorted(locales_dir.glob("*.pot"))
     if not pots:
         raise InputError("no .pot files; run `python build.py extract` first", Location(locales_dir))
     targets = [(pot, po_path(locales_dir, locale, pot.stem)) for pot in pots]
-    existing = [str(display_path(target)) for _, target in targets if target.exists()]
-    if existing:
-        raise InputError(f"refusing to overwrite existing catalog(s): {', '.join(existing)}")
+    missing = [(pot, target) for pot, target in targets if not target.exists()]
+    if not missing:
+        existing = ", ".join(display_path(target) for _, target in targets)
+        raise InputError(f"refusing to overwrite existing catalog(s): {existing}")
     created = format_po_date(now())
-    for pot, target in targets:
+    for pot, target in missing:
         write_catalog(new_catalog(pot.read_text(encoding="utf-8"), locale, pot.stem, created), target)
-    return [target for _, target in targets]
+    return [target for _, target in missing]
 
 
 # --- loading ------------------------------------------------------------------------------------

@@ -124,6 +124,12 @@ def test_init_creates_catalogs_and_refuses_to_overwrite(project_copy: Path) -> N
     assert len(po) == len(polib.pofile(str(project_copy / "locales/ketamine-infusions.pot")))
     again = run("init", "de", cwd=project_copy)
     assert again.returncode == 2 and "refusing to overwrite" in again.stderr
+    # A new handout: only its catalog is created, the existing ones stay as they are.
+    (project_copy / "locales/de/LC_MESSAGES/templates.po").write_text("edited by a translator")
+    (project_copy / "locales/de/LC_MESSAGES/ketamine-infusions.po").unlink()
+    third = run("init", "de", cwd=project_copy)
+    assert third.returncode == 0 and "ketamine-infusions.po" in third.stdout and "templates.po" not in third.stdout
+    assert (project_copy / "locales/de/LC_MESSAGES/templates.po").read_text() == "edited by a translator"
     assert run("init", "xx", cwd=project_copy).returncode == 2
 
 
