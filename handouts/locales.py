@@ -16,6 +16,9 @@ import babel
 from .errors import LocaleError
 
 SOURCE_LOCALE = "en"
+# Built on the fly for tests and layout checks, never committed: every message accented, longer,
+# and bracketed. Babel does not know the tag, so it formats dates and numbers as English.
+PSEUDO_LOCALE = "en-XA"
 
 # `Plural-Forms` exactly as GNU gettext writes it (msginit's table in gettext-tools
 # `plural-table.c` where it has the language; the gettext manual's "Plural forms" section and
@@ -70,6 +73,14 @@ class LocaleInfo:
         return self.tag == SOURCE_LOCALE
 
     @property
+    def is_pseudo(self) -> bool:
+        return self.tag == PSEUDO_LOCALE
+
+    @property
+    def language(self) -> str:
+        return self.tag.split("-")[0]
+
+    @property
     def babel(self) -> babel.Locale:
         return babel.Locale.parse(self.babel_name)
 
@@ -98,6 +109,17 @@ def plural_forms_for(gettext_name: str) -> str | None:
 def get_locale(tag: str) -> LocaleInfo:
     """Resolve `zh-Hans`, `zh_Hans`, `pt-BR`... to a LocaleInfo; unknown tags raise LocaleError."""
     gettext_name = to_gettext_name(tag.strip())
+    if to_bcp47(gettext_name) == PSEUDO_LOCALE:
+        english = get_locale(SOURCE_LOCALE)
+        return LocaleInfo(
+            tag=PSEUDO_LOCALE,
+            gettext_name=to_gettext_name(PSEUDO_LOCALE),
+            babel_name=english.babel_name,
+            direction="ltr",
+            plural_forms=english.plural_forms,
+            english_name="Pseudo-locale (accented, expanded English)",
+            autonym="[Ƥśéûðô]",
+        )
     plural_forms = plural_forms_for(gettext_name)
     language = gettext_name.split("_")[0]
     babel_name = BABEL_ALIASES.get(language, language) + gettext_name[len(language) :]

@@ -10,26 +10,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalogs import (
-    TEMPLATES_DOMAIN,
     LocaleCatalogs,
-    Problem,
+    PlannedWrite,
     SourceMessage,
-    check_completeness,
     discover_locales,
     extract_all,
     init_locale,
     load_catalogs,
     plan_pots,
+    plan_update,
     stale_pots,
     write_text_atomic,
 )
+from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
 from .fonts import prepare_fonts
 from .locales import LocaleInfo, get_locale
+
+if TYPE_CHECKING:
+    from .pdf import PdfWriter
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,10 @@ class Inputs:
 
 
 def select_locales(project: Project, requested: Iterable[str] | None) -> list[LocaleInfo]:
-    """The locales to work on: the requested ones (each must have a catalog), else all found."""
+    """The locales to work on: the requested ones (each must have a catalog), else all found.
+
+    The pseudo-locale has no catalog on disk; it is made on the fly when asked for by name.
+    """
     available = discover_locales(project.locales_dir)
     if not requested:
         return available
@@ -99,7 +106,9 @@ def select_locales(project: Project, requested: Iterable[str] | None) -> list[Lo
         except LocaleError as error:
             errors.append(LocaleError(error.message))
             continue
-        if locale.tag not in by_tag:
+        if locale.is_pseudo:
+            chosen.append(locale)
+        elif locale.tag not in by_tag:
             errors.append(
                 LocaleError(
                     f"no catalog for locale {locale.tag!r} in {project.locales_dir.name}/ "
@@ -137,52 +146,28 @@ def load_inputs(
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
 
-def check_inputs(inputs: Inputs, project: Project) -> list[Problem]:
-    """Completeness of every selected locale: missing, untranslated and fuzzy entries."""
-    problems: list[Problem] = []
+def check_inputs(inputs: Inputs, project: Project, only: list[Path] | None = None) -> Report:
+    """Completeness and quality of every selected locale's catalogs."""
+    report = Report()
     for locale in inputs.locales:
-        problems.extend(check_completeness(inputs.catalogs[locale.tag], inputs.sources, project.locales_dir))
-    return problems
+        if locale.is_pseudo:
+            continue
+        report.extend(check_locale(inputs.catalogs[locale.tag], inputs.sources, project.locales_dir, only))
+    return report
 
 
-def plan(inputs: Inputs, brands: list[Brand], out_dir: Path) -> list[Job]:
-    """Every handout x locale x brand, at `<out>/<brand>/<locale>/<slug>.pdf`."""
+def plan(inputs: Inputs, brands: list[Brand], out_dir: Path, draft: bool = False) -> list[Job]:
+    """Every handout x locale x brand: `<out>/<brand>/<locale>/<slug>.pdf`.
+
+    Drafts go to `<out>/drafts/<brand>/<locale>/<slug>.draft.pdf`, never under a release name.
+    """
+    base, suffix = (out_dir / "drafts", ".draft.pdf") if draft else (out_dir, ".pdf")
     return [
-        Job(handout, locale, brand, out_dir / brand.id / locale.tag / f"{handout.slug}.pdf")
+        Job(handout, locale, brand, base / brand.id / locale.tag / f"{handout.slug}{suffix}")
         for brand in brands
         for locale in inputs.locales
         for handout in inputs.handouts
     ]
-
-
-def build(
-    project: Project,
-    locales: Iterable[str] | None = None,
-    brands: list[str] | None = None,
-    handouts: Iterable[str] | None = None,
-    progress: Callable[[Job], None] | None = None,
-) -> list[Job]:
-    """Check every input, then render one PDF per job. Returns the jobs written."""
-    chosen_brands = load_brands(project.brands_dir, brands)
-    inputs = load_inputs(project, locales, handouts)
-    problems = check_inputs(inputs, project)
-    if problems:
-        raise CheckFailedWithProblems(problems)
-    jobs = plan(inputs, chosen_brands, project.out_dir)
-
-    from .pdf import PdfWriter  # WeasyPrint loads only when there is something to render
-    from .render import create_environment, render_html
-
-    fonts = prepare_fonts(project.cache_dir / "fonts")
-    assets = [project.templates_dir, project.content_dir, *(b.path.parent for b in chosen_brands)]
-    writer = PdfWriter(fonts, assets, [locale.tag for locale in inputs.locales])
-    env = create_environment(project.templates_dir)
-    for job in jobs:
-        html = render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand)
-        writer.write_pdf(html, project.templates_dir, job.output)
-        if progress:
-            progress(job)
-    return jobs
 
 
 class CheckFailedWithProblems(CheckFailed):
@@ -196,9 +181,105 @@ class CheckFailedWithProblems(CheckFailed):
         return "\n".join(str(p) for p in self.problems)
 
 
-def check(project: Project, locales: Iterable[str] | None = None) -> list[Problem]:
-    """Every problem in the catalogs of the selected locales (empty when all is well)."""
-    return check_inputs(load_inputs(project, locales), project)
+def build(
+    project: Project,
+    locales: Iterable[str] | None = None,
+    brands: list[str] | None = None,
+    handouts: Iterable[str] | None = None,
+    progress: Callable[[Job], None] | None = None,
+    draft: bool = False,
+) -> list[Job]:
+    """Check every input, then render one PDF per job. Returns the jobs written.
+
+    A release build refuses any catalog problem. A draft build renders incomplete or stale
+    catalogs anyway (fuzzy translations, English where none exists), marked as drafts.
+    """
+    chosen_brands = load_brands(project.brands_dir, brands)
+    inputs = load_inputs(project, locales, handouts)
+    report = check_inputs(inputs, project)
+    if report.problems and not draft:
+        raise CheckFailedWithProblems(report.problems)
+    jobs = plan(inputs, chosen_brands, project.out_dir, draft)
+
+    from .render import create_environment, render_html  # Jinja and WeasyPrint load only when needed
+
+    writer = make_writer(project, inputs, [b.path.parent for b in chosen_brands])
+    env = create_environment(project.templates_dir)
+    for job in jobs:
+        html = render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand, draft_build=draft)
+        writer.write_pdf(html, project.templates_dir, job.output)
+        if progress:
+            progress(job)
+    return jobs
+
+
+def make_writer(project: Project, inputs: Inputs, brand_dirs: list[Path]) -> PdfWriter:
+    """The one PDF writer of a run: declared fonts, and the project's own files as assets."""
+    from .pdf import PdfWriter
+
+    fonts = prepare_fonts(project.cache_dir / "fonts")
+    assets = [project.templates_dir, project.content_dir, *brand_dirs]
+    return PdfWriter(fonts, assets, [locale.tag for locale in inputs.locales])
+
+
+def check(project: Project, locales: Iterable[str] | None = None, paths: list[Path] | None = None) -> Report:
+    """Every problem in the catalogs of the selected locales, or of the given `.po` files."""
+    if paths:
+        locales = [catalog_locale(project, path) for path in paths]
+    return check_inputs(load_inputs(project, locales), project, paths or None)
+
+
+def catalog_locale(project: Project, path: Path) -> str:
+    """The locale of a `.po` path such as locales/es/LC_MESSAGES/x.po."""
+    resolved = path.resolve()
+    try:
+        relative = resolved.relative_to(project.locales_dir)
+    except ValueError:
+        raise ContentError(
+            "not a catalog of this project (expected locales/<locale>/LC_MESSAGES/<domain>.po)", Location(path)
+        ) from None
+    if len(relative.parts) != 3 or relative.parts[1] != "LC_MESSAGES" or resolved.suffix != ".po":
+        raise ContentError("not a catalog path (expected locales/<locale>/LC_MESSAGES/<domain>.po)", Location(path))
+    if not resolved.exists():
+        raise ContentError("no such file", Location(path))
+    return relative.parts[0]
+
+
+def update(project: Project) -> list[PlannedWrite]:
+    """Merge the `.pot` files into every locale's catalogs; write all or, on any error, nothing."""
+    planned = plan_update(project.locales_dir, discover_locales(project.locales_dir))
+    for write in planned:
+        write_text_atomic(write.path, write.text)
+    return planned
+
+
+def stats(project: Project, locales: Iterable[str] | None = None) -> list[Stats]:
+    """Translated, fuzzy, untranslated, missing and obsolete counts per locale and domain."""
+    inputs = load_inputs(project, locales)
+    rows: list[Stats] = []
+    for locale in inputs.locales:
+        rows.extend(stats_for(locale, inputs.catalogs[locale.tag], inputs.sources))
+    return rows
+
+
+def review(project: Project, locale: str, out_dir: Path | None = None) -> list[Path]:
+    """A bilingual review PDF per handout for one locale, in `<out>/review/<locale>/`."""
+    from .render import create_environment, render_review_html
+
+    inputs = load_inputs(project, [locale])
+    info = inputs.locales[0]
+    if info.is_source:
+        raise LocaleError("the English source needs no review sheet; name a translated locale")
+    target = out_dir or project.out_dir / "review" / info.tag
+    writer = make_writer(project, inputs, [])
+    env = create_environment(project.templates_dir)
+    written = []
+    for handout in inputs.handouts:
+        html = render_review_html(env, handout, inputs.catalogs[info.tag], inputs.sources)
+        path = target / f"{handout.slug}.{info.tag}.review.pdf"
+        writer.write_pdf(html, project.templates_dir, path)
+        written.append(path)
+    return written
 
 
 def extract(project: Project, check_only: bool = False) -> list[str]:
@@ -217,16 +298,3 @@ def extract(project: Project, check_only: bool = False) -> list[str]:
 def init(project: Project, tag: str) -> list[Path]:
     """Create the catalogs of a new locale from the current `.pot` files."""
     return init_locale(project.locales_dir, get_locale(tag))
-
-
-__all__ = [
-    "TEMPLATES_DOMAIN",
-    "CheckFailedWithProblems",
-    "Job",
-    "Location",
-    "Project",
-    "build",
-    "check",
-    "extract",
-    "init",
-]

@@ -19,13 +19,14 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import __version__
-from .catalogs import TEMPLATES_DOMAIN, LocaleCatalogs
+from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage
 from .config import Brand
 from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
 from .errors import Location, RenderError
 from .locales import SOURCE_LOCALE
 
 TEMPLATE_NAME = "handout.html"
+REVIEW_TEMPLATE_NAME = "review.html"
 # A run of left-to-right text inside right-to-left text: Latin words, digits, phone numbers,
 # URLs, e-mails, numbers with units. WeasyPrint ignores `unicode-bidi` and `<bdi>`, so such runs
 # are wrapped in `dir="ltr"` elements, or "+1 555 0100" prints as "0100 555 1+".
@@ -72,13 +73,17 @@ class Translator:
         return self.catalogs.locale.is_source
 
     def translate(self, domain: str, msgid: str, where: Location | None = None) -> tuple[str, bool]:
-        """(text, translated?). The source locale returns the id itself."""
+        """(text, translated?). The source locale returns the id itself.
+
+        A draft (not strict) takes fuzzy translations too, and falls back to the English source.
+        """
         if self.is_source:
             return msgid, True
         catalog = self.catalogs.catalogs.get(domain)
-        translation = catalog.translation(msgid) if catalog is not None else None
-        if translation is not None:
-            return translation, True
+        if catalog is not None:
+            translation = catalog.translation(msgid) if self.strict else catalog.draft_translation(msgid)
+            if translation is not None:
+                return translation, True
         if self.strict:
             raise RenderError(
                 f"no reviewed-ready translation in {self.catalogs.locale.tag!r} for {msgid[:60]!r} "
@@ -115,7 +120,8 @@ def template_translations(translator: Translator) -> dict[str, Any]:
         raise RenderError("plural messages are not used by the templates yet")
 
     def bilingual(msgid: str) -> Bilingual:
-        return Bilingual(gettext(msgid), msgid, SOURCE_LOCALE, not translator.is_source)
+        english_page = translator.catalogs.locale.language == SOURCE_LOCALE
+        return Bilingual(gettext(msgid), msgid, SOURCE_LOCALE, not english_page)
 
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "bilingual": bilingual}
 
@@ -197,7 +203,9 @@ def link_targets(md: MarkdownIt, text: str) -> list[str]:
 
 def render_message(message: Message, translator: Translator, domain: str, md: MarkdownIt) -> Markup:
     """One content message, translated, as safe inline HTML (never through % or {} formatting)."""
-    text, _ = translator.translate(domain, message.text, message.location)
+    text, translated = translator.translate(domain, message.text, message.location)
+    if not translated:  # a draft showing the English source: say so to screen readers
+        return Markup('<span lang="{}" dir="ltr">{}</span>').format(SOURCE_LOCALE, Markup(md.renderInline(text)))
     if not translator.is_source:
         allowed = set(link_targets(md, message.text))
         for target in link_targets(md, text):
@@ -245,11 +253,15 @@ def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[d
 
 
 def render_html(
-    env: Environment, handout: Handout, catalogs: LocaleCatalogs, brand: Brand, *, strict: bool = True
+    env: Environment, handout: Handout, catalogs: LocaleCatalogs, brand: Brand, *, draft_build: bool = False
 ) -> str:
-    """The complete HTML of one handout in one locale for one clinic."""
+    """The complete HTML of one handout in one locale for one clinic.
+
+    A draft build takes fuzzy translations, falls back to English where a translation is
+    missing, and says on every page that it is a draft.
+    """
     locale = catalogs.locale
-    translator = Translator(catalogs, strict)
+    translator = Translator(catalogs, strict=not draft_build)
     rtl = locale.direction == "rtl"
     title, _ = translator.translate(handout.slug, handout.title.text, handout.title.location)
     context: dict[str, Any] = {
@@ -275,9 +287,110 @@ def render_html(
         },
         "reviewed_date": format_date(handout.last_reviewed, format="long", locale=locale.babel),
         "draft": not locale.is_source and not catalogs.is_reviewed,
+        "draft_build": draft_build,
     }
     try:
         return env.get_template(TEMPLATE_NAME).render(context)
     except TemplateError as exc:
         name = getattr(exc, "filename", None) or TEMPLATE_NAME
+        raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None
+
+
+# --- the bilingual review sheet -----------------------------------------------------------------
+
+STATUS_TEXT = {
+    "fuzzy": "FUZZY: the English changed or this is a guess; not shown to patients until confirmed",
+    "untranslated": "UNTRANSLATED",
+    "missing": "MISSING from the catalog (run `python build.py update`)",
+}
+
+
+def review_row(number: int, kind: str, message: SourceMessage, catalog: Catalog | None, rtl: bool) -> dict[str, Any]:
+    """One source message beside its translation, with its status."""
+    source_md, target_md = inline_parser(False), inline_parser(rtl)
+    entry = catalog.find(message.msgid, message.msgctxt) if catalog is not None else None
+    if entry is None:
+        status = "missing"
+    elif "fuzzy" in entry.flags:
+        status = "fuzzy"
+    elif entry.msgstr:
+        status = "translated"
+    else:
+        status = "untranslated"
+    translation = Markup(target_md.renderInline(str(entry.msgstr))) if entry is not None and entry.msgstr else None
+    return {
+        "number": number,
+        "kind": kind,
+        "source": Markup(source_md.renderInline(message.msgid)),
+        "translation": translation,
+        "status": status,
+        "status_text": STATUS_TEXT.get(status, ""),
+        "previous": entry.previous_msgid if entry is not None and status == "fuzzy" else None,
+        "comment": " ".join(message.comments),
+        "translator_comment": entry.tcomment if entry is not None else "",
+        "where": ", ".join(f"{file}:{line}" for file, line in message.occurrences),
+    }
+
+
+def block_kinds(handout: Handout) -> dict[str, str]:
+    """What kind of block each message of a handout comes from, for reviewers."""
+    kinds = {handout.title.text: "title"}
+    for block in handout.blocks:
+        match block:
+            case Heading(message=m):
+                kinds.setdefault(m.text, "heading")
+            case Paragraph(message=m):
+                kinds.setdefault(m.text, "paragraph")
+            case ListBlock(items=items):
+                for item in items:
+                    kinds.setdefault(item.text, "list item")
+            case Table(header=header, rows=rows):
+                for cell in [*header, *(c for row in rows for c in row)]:
+                    kinds.setdefault(cell.text, "table cell")
+            case Figure(alt=alt):
+                kinds.setdefault(alt.text, "image text")
+    return kinds
+
+
+def render_review_html(
+    env: Environment, handout: Handout, catalogs: LocaleCatalogs, sources: dict[str, list[SourceMessage]]
+) -> str:
+    """A bilingual review sheet: every message of a handout and of the page template, side by side."""
+    locale = catalogs.locale
+    rtl = locale.direction == "rtl"
+    kinds = block_kinds(handout)
+    sections = []
+    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0, "missing": 0}
+    for domain, title in ((handout.slug, "Handout text"), (TEMPLATES_DOMAIN, "Text on every page")):
+        catalog = catalogs.catalogs.get(domain)
+        rows = [
+            review_row(n, kinds.get(m.msgid, "page text"), m, catalog, rtl)
+            for n, m in enumerate(sources.get(domain, []), start=1)
+        ]
+        for row in rows:
+            counts[row["status"]] += 1
+        sections.append({"title": title, "rows": rows})
+    catalog_facts = [
+        {
+            "file": c.path.name,
+            "method": c.po.metadata.get("X-Translation-Method", ""),
+            "translator": c.po.metadata.get("X-Translator", ""),
+            "reviewer": c.po.metadata.get("X-Reviewer", ""),
+            "review_date": c.po.metadata.get("X-Review-Date", ""),
+            "source_version": c.po.metadata.get("X-Source-Version", ""),
+        }
+        for c in catalogs.catalogs.values()
+    ]
+    context = {
+        "version": __version__,
+        "locale": locale,
+        "handout": handout,
+        "catalogs": catalog_facts,
+        "counts": counts,
+        "sections": sections,
+    }
+    try:
+        return env.get_template(REVIEW_TEMPLATE_NAME).render(context)
+    except TemplateError as exc:
+        name = getattr(exc, "filename", None) or REVIEW_TEMPLATE_NAME
         raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None

@@ -12,6 +12,7 @@ LAYERS = [
     {"locales", "config", "fonts"},
     {"content"},
     {"catalogs"},
+    {"checks"},
     {"render", "pdf"},
     {"pipeline"},
     {"cli"},
