@@ -654,9 +654,9 @@ def merge_catalog(po: polib.POFile, pot: polib.POFile) -> tuple[polib.POFile, Me
             report.added += 1
     result = polib.POFile(wrapwidth=NO_WRAP)
     result.header = po.header
+    # The header is the translator's: unlike msgmerge, keep even POT-Creation-Date, so an update
+    # changes nothing but the entries whose source changed (and moved references).
     result.metadata = dict(po.metadata)
-    if "POT-Creation-Date" in pot.metadata:
-        result.metadata["POT-Creation-Date"] = pot.metadata["POT-Creation-Date"]
     for entry in merged:
         assert entry is not None
         result.append(entry)
