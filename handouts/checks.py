@@ -9,6 +9,7 @@ A silence without a reason is itself a problem; `check` lists every silenced che
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
@@ -124,6 +125,16 @@ class Report:
         self.problems.extend(other.problems)
         self.silenced.extend(other.silenced)
         self.catalogs.extend(other.catalogs)
+
+
+def word_change(old: str, new: str) -> str:
+    """What changed between two versions of a source message, word by word: `"a b" -> "c"`."""
+    a, b = old.split(), new.split()
+    changes = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            changes.append(f"{' '.join(a[i1:i2]) or '(nothing)'!r} -> {' '.join(b[j1:j2]) or '(nothing)'!r}")
+    return "; ".join(changes[:3]) + (" ..." if len(changes) > 3 else "")
 
 
 def short(text: str, limit: int = 70) -> str:
@@ -392,7 +403,11 @@ def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
                 )
             )
         elif "fuzzy" in entry.flags:
-            previous = f"; the source was {short(entry.previous_msgid)}" if entry.previous_msgid else ""
+            previous = (
+                f"; the English changed: {word_change(entry.previous_msgid, message.msgid)}"
+                if entry.previous_msgid
+                else ""
+            )
             report.problems.append(
                 Problem(
                     catalog.path,

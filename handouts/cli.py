@@ -19,7 +19,7 @@ from . import __version__
 from .errors import ErrorGroup, HandoutsError, display_path
 
 if TYPE_CHECKING:
-    from .checks import Report, Stats
+    from .checks import Problem, Report, Stats
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review")
@@ -208,7 +208,10 @@ def run_build(args: argparse.Namespace, project: object) -> int:
     def progress(job: pipeline.Job) -> None:
         print(f"wrote {display_path(job.output)}")
 
-    jobs = pipeline.build(project, args.locale, args.brand, args.handout, progress, draft=args.draft)
+    def warn(problem: Problem) -> None:
+        print(f"warning: {problem}", file=sys.stderr)
+
+    jobs = pipeline.build(project, args.locale, args.brand, args.handout, progress, draft=args.draft, warn=warn)
     kind = "draft PDF(s)" if args.draft else "PDF(s)"
     print(f"built {len(jobs)} {kind} in {time.monotonic() - started:.1f} s")
     return EXIT_OK

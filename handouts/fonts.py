@@ -8,6 +8,7 @@ that sees the declared fonts alone, and produces the `@font-face` and `:lang()` 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,6 +19,17 @@ from xml.sax.saxutils import escape as xml_escape
 from .errors import ErrorGroup, FontError, HandoutsError, Location
 
 DECLARATION = Path(__file__).with_name("fonts.toml")
+
+
+def default_cache_dir() -> Path:
+    """Where prepared fonts live: shared by every project of a user, like Fontconfig's own cache.
+
+    `HANDOUTS_FONT_CACHE` overrides it; otherwise `$XDG_CACHE_HOME/handouts/fonts`.
+    """
+    if override := os.environ.get("HANDOUTS_FONT_CACHE"):
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "handouts" / "fonts"
 STYLES = {
     "regular": ("normal", "normal"),
     "bold": ("bold", "normal"),
@@ -187,8 +199,9 @@ class PreparedFonts:
         return frozenset(font.path.resolve() for font in self.files)
 
 
-def prepare_fonts(cache_dir: Path, declaration: FontDeclaration | None = None) -> PreparedFonts:
+def prepare_fonts(cache_dir: Path | None = None, declaration: FontDeclaration | None = None) -> PreparedFonts:
     """Resolve every declared file (all missing files reported together) and write fonts.conf."""
+    cache_dir = cache_dir or default_cache_dir()
     declaration = declaration or load_font_declaration()
     errors: list[HandoutsError] = []
     files: list[FontFile] = []

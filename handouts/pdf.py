@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
+from xml.sax.saxutils import unescape
 
 from .errors import Location, RenderError
 from .fonts import PreparedFonts
@@ -53,10 +55,20 @@ def use_declared_fonts_only(fonts: PreparedFonts) -> None:
     import sys
 
     if "weasyprint" in sys.modules:
+        if current and fonts_of_config(Path(current)) == fonts.paths:
+            return  # another project's copy of the same declared fonts: Fontconfig already sees them
         raise RenderError(
             "WeasyPrint was loaded before the font configuration was set; render through handouts.pdf.PdfWriter only"
         )
     os.environ["FONTCONFIG_FILE"] = wanted
+
+
+def fonts_of_config(conf: Path) -> frozenset[Path]:
+    """The font files a Fontconfig file written by `fonts.write_fontconfig` makes visible."""
+    match = re.search(r"<dir>(.*?)</dir>", conf.read_text()) if conf.exists() else None
+    if match is None:
+        return frozenset()
+    return frozenset(link.resolve() for link in Path(unescape(match.group(1))).iterdir())
 
 
 class PdfWriter:

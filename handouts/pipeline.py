@@ -64,10 +64,6 @@ class Project:
     def brands_dir(self) -> Path:
         return self.root / "brands"
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".cache"
-
 
 @dataclass(frozen=True)
 class Job:
@@ -188,6 +184,7 @@ def build(
     handouts: Iterable[str] | None = None,
     progress: Callable[[Job], None] | None = None,
     draft: bool = False,
+    warn: Callable[[Problem], None] | None = None,
 ) -> list[Job]:
     """Check every input, then render one PDF per job. Returns the jobs written.
 
@@ -199,6 +196,9 @@ def build(
     report = check_inputs(inputs, project)
     if report.problems and not draft:
         raise CheckFailedWithProblems(report.problems)
+    if warn is not None:
+        for problem in report.problems:
+            warn(problem)
     jobs = plan(inputs, chosen_brands, project.out_dir, draft)
 
     from .render import create_environment, render_html  # Jinja and WeasyPrint load only when needed
@@ -217,7 +217,7 @@ def make_writer(project: Project, inputs: Inputs, brand_dirs: list[Path]) -> Pdf
     """The one PDF writer of a run: declared fonts, and the project's own files as assets."""
     from .pdf import PdfWriter
 
-    fonts = prepare_fonts(project.cache_dir / "fonts")
+    fonts = prepare_fonts()
     assets = [project.templates_dir, project.content_dir, *brand_dirs]
     return PdfWriter(fonts, assets, [locale.tag for locale in inputs.locales])
 

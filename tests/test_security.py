@@ -15,7 +15,7 @@ from .conftest import ROOT
 
 @pytest.fixture(scope="module")
 def writer() -> PdfWriter:
-    fonts = prepare_fonts(ROOT / ".cache" / "fonts")
+    fonts = prepare_fonts()
     return PdfWriter(fonts, [ROOT / "templates", ROOT / "brands/example"], ["en"])
 
 
