@@ -21,6 +21,10 @@ BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u20
 LOSSY = dict.fromkeys(map(ord, "\u0622\u0623\u0624\u0625\u0626"))
 
 
+# Top and bottom page margins of templates/handout.css, in points: the running header and footer.
+BODY_MARGINS = (22 * 72 / 25.4, 24 * 72 / 25.4)
+
+
 def page_texts(pdf: Path, margins: tuple[float, float] | None = None) -> list[str]:
     """The text of every page, as poppler's pdftotext extracts it (reading order, no layout).
 

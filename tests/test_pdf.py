@@ -14,6 +14,7 @@ from handouts.pipeline import Job
 
 from .conftest import ROOT, Recorder
 from .pdftools import (
+    BODY_MARGINS,
     catalog,
     content_streams,
     embedded_font_names,
@@ -28,7 +29,6 @@ from .pdftools import (
 )
 
 LOCALES = [locale.tag for locale in discover_locales(ROOT / "locales")]
-BODY = (22 * 72 / 25.4, 24 * 72 / 25.4)  # top and bottom page margins of templates/handout.css
 SPACELESS = ("zh", "ja")  # scripts written without spaces: compare with all spaces removed
 
 
@@ -88,7 +88,7 @@ def test_every_translated_message_is_in_the_pdf_text(built: dict[str, Job], loca
 @pytest.mark.parametrize("locale", ["es", "en"])
 def test_latin_paragraphs_keep_their_word_order(built: dict[str, Job], locale: str) -> None:
     job = built[locale]
-    text = squeeze("\n".join(page_texts(job.output, margins=BODY)))
+    text = squeeze("\n".join(page_texts(job.output, margins=BODY_MARGINS)))
     for message in translated_messages(job):
         assert squeeze(message) in text, f"{locale}: {message!r} not found in order"
 
