@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, ErrorGroup, HandoutsError, Location
+from .fonts import STYLES, FontFamily
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
+FONT_SUFFIXES = {".ttf", ".otf", ".woff"}
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9]$")
 URL_RE = re.compile(r"^https://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~:/?#@!$&'()*+,;=%\-]*)?$")
@@ -52,6 +54,7 @@ class Brand:
     paper: str  # "letter" or "a4"
     colors: Colors
     logo: Logo
+    font: FontFamily | None = None  # the clinic's own Latin family, where it covers the language
 
     @property
     def css_page_size(self) -> str:
@@ -123,8 +126,13 @@ SCHEMA: dict[str, tuple[bool, Check, str]] = {
     "colors.text": (True, is_colour, "body text, #rrggbb, on white"),
     "logo.file": (True, is_text, "logo image beside brand.toml (.svg, .png or .jpg)"),
     "logo.alt": (True, is_text, "alternative text of the logo, read by screen readers"),
+    "font.family": (False, is_text, "the clinic's own Latin font family name"),
+    **{
+        f"font.{style}": (False, is_text, f"{style.replace('_', ' ')} face of that family: a file beside brand.toml")
+        for style in STYLES
+    },
 }
-TABLES = {"colors", "logo"}
+TABLES = {"colors", "logo", "font"}
 
 
 def flatten(data: dict[str, Any], errors: list[str]) -> dict[str, Any]:
@@ -196,6 +204,7 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             problems.append(f"logo.file: must be one of {', '.join(sorted(LOGO_SUFFIXES))}")
         elif not logo_file.is_file():
             problems.append(f"logo.file: {flat['logo.file']!r} does not exist beside brand.toml")
+    font = validate_font(path, flat, problems)
     if problems or logo_file is None:
         return None, problems
     return (
@@ -210,9 +219,41 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             paper=flat["paper"],
             colors=Colors(flat["colors.primary"].lower(), flat["colors.accent"].lower(), flat["colors.text"].lower()),
             logo=Logo(logo_file, flat["logo.alt"].strip()),
+            font=font,
         ),
         [],
     )
+
+
+def validate_font(path: Path, flat: dict[str, Any], problems: list[str]) -> FontFamily | None:
+    """The optional `[font]` table: a family name and its font files, inside the brand folder."""
+    keys = [key for key in flat if key.startswith("font.")]
+    if not keys:
+        return None
+    for required in ("font.family", "font.regular"):
+        if required not in flat:
+            problems.append(f"{required}: required when [font] is given")
+    files: dict[str, Path] = {}
+    for style in STYLES:
+        value = flat.get(f"font.{style}")
+        if not isinstance(value, str) or is_text(value) is not None:
+            continue
+        file = (path.parent / value).resolve()
+        if path.parent.resolve() not in file.parents:
+            problems.append(f"font.{style}: must be a file inside the brand's folder")
+        elif file.suffix.lower() not in FONT_SUFFIXES:
+            problems.append(f"font.{style}: must be one of {', '.join(sorted(FONT_SUFFIXES))}")
+        elif not file.is_file():
+            problems.append(f"font.{style}: {value!r} does not exist beside brand.toml")
+        else:
+            files[style] = file
+    family = flat.get("font.family")
+    if not isinstance(family, str) or "regular" not in files:
+        return None
+    if any(c in family for c in "\"'\\;{}<>"):
+        problems.append("font.family: must not contain quotes, backslashes or CSS punctuation")
+        return None
+    return FontFamily(family.strip(), files)
 
 
 def load_brand(path: Path) -> Brand:

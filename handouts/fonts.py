@@ -11,8 +11,9 @@ import hashlib
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -30,6 +31,8 @@ def default_cache_dir() -> Path:
         return Path(override)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "handouts" / "fonts"
+
+
 STYLES = {
     "regular": ("normal", "normal"),
     "bold": ("bold", "normal"),
@@ -161,6 +164,39 @@ def extract_face(source: Path, index: int, cache_dir: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class FontFamily:
+    """A brand's own Latin family (a hyperlegible face, say): style -> font file."""
+
+    family: str
+    files: dict[str, Path]
+
+    def covers(self, text: str) -> bool:
+        """Whether every letter of `text` is in the regular face's character map."""
+        cmap = character_map(self.files["regular"])
+        return all(ord(char) in cmap for char in set(text) if char.isalpha())
+
+
+@cache
+def character_map(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def font_face_rule(family: str, path: Path, style: str) -> str:
+    weight, slant = STYLES[style]
+    return (
+        "@font-face {\n"
+        f'  font-family: "{family}";\n'
+        f"  src: url({path.resolve().as_uri()});\n"
+        f"  font-weight: {weight};\n"
+        f"  font-style: {slant};\n"
+        "}"
+    )
+
+
+@dataclass(frozen=True)
 class PreparedFonts:
     """The declared fonts, resolved to files, with a Fontconfig configuration seeing only them."""
 
@@ -168,31 +204,25 @@ class PreparedFonts:
     files: tuple[FontFile, ...]
     fontconfig_file: Path
 
-    @cached_property
-    def font_face_css(self) -> str:
-        """One `@font-face` per file, each under the font's own family name."""
-        rules = []
-        for font in self.files:
-            rules.append(
-                "@font-face {\n"
-                f'  font-family: "{font.family}";\n'
-                f"  src: url({font.path.as_uri()});\n"
-                f"  font-weight: {font.weight};\n"
-                f"  font-style: {font.slant};\n"
-                "}"
-            )
-        return "\n".join(rules) + "\n"
-
-    def language_css(self, tags: list[str]) -> str:
-        """`font-family` stacks: the default on `html`, then one `:lang()` rule per locale."""
+    def stylesheet(self, tags: list[str], brand_font: FontFamily | None = None, brand_tags: Iterable[str] = ()) -> str:
+        """CSS for pages in these locales: `@font-face` for the scripts they need, each under the
+        font's own family name, and a `:lang()` font stack per locale. A brand's Latin family
+        leads the stack of the locales in `brand_tags` (those whose letters it covers)."""
+        scripts = {"latin"} | {script for tag in tags for script in self.declaration.scripts_for(tag)}
+        rules = [font_face_rule(f.family, f.path, f.style) for f in self.files if f.script in scripts]
+        if brand_font is not None:
+            rules.extend(font_face_rule(brand_font.family, path, style) for style, path in brand_font.files.items())
+        branded = set(brand_tags) if brand_font is not None else set()
 
         def stack(tag: str) -> str:
-            return ", ".join(f'"{family}"' for family in self.declaration.families_for(tag))
+            families = list(self.declaration.families_for(tag))
+            if tag in branded and brand_font is not None:
+                families.insert(0, brand_font.family)
+            return ", ".join(f'"{family}"' for family in families)
 
-        lines = [f"html {{ font-family: {stack('default')}; }}"]
-        for tag in tags:
-            lines.append(f":lang({tag}) {{ font-family: {stack(tag)}; }}")
-        return "\n".join(lines) + "\n"
+        rules.append(f"html {{ font-family: {stack('default')}; }}")
+        rules.extend(f":lang({tag}) {{ font-family: {stack(tag)}; }}" for tag in tags)
+        return "\n".join(rules) + "\n"
 
     @property
     def paths(self) -> frozenset[Path]:

@@ -74,7 +74,7 @@ def fonts_of_config(conf: Path) -> frozenset[Path]:
 class PdfWriter:
     """Renders HTML to PDF/UA-1 with one reused FontConfiguration and a strict URL fetcher."""
 
-    def __init__(self, fonts: PreparedFonts, allowed_roots: list[Path], locale_tags: list[str]) -> None:
+    def __init__(self, fonts: PreparedFonts, allowed_roots: list[Path]) -> None:
         use_declared_fonts_only(fonts)
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
@@ -85,14 +85,7 @@ class PdfWriter:
         self.allowed_roots = [root.resolve() for root in allowed_roots]
         self.font_config = FontConfiguration()
         self.fetcher = self._make_fetcher()
-        with collect_warnings() as warnings:
-            self.font_css = weasyprint.CSS(
-                string=fonts.font_face_css + fonts.language_css(locale_tags),
-                font_config=self.font_config,
-                url_fetcher=self.fetcher,
-            )
-        if warnings.messages:
-            raise RenderError("font declaration rejected by WeasyPrint: " + "; ".join(warnings.messages))
+        self._stylesheets: dict[str, Any] = {}
 
     def is_allowed(self, path: Path) -> bool:
         resolved = path.resolve()
@@ -116,16 +109,32 @@ class PdfWriter:
 
         return ProjectFetcher(allowed_protocols={"file"}, fail_on_errors=True)
 
-    def write_pdf(self, html: str, base_dir: Path, output: Path) -> bytes:
-        """Render `html` (relative URLs resolved against `base_dir`) to `output` atomically."""
+    def font_stylesheet(self, css: str) -> Any:
+        """The parsed font CSS, once per distinct text (its fonts load into the shared configuration)."""
+        if css not in self._stylesheets:
+            with collect_warnings() as warnings:
+                self._stylesheets[css] = self._weasyprint.CSS(
+                    string=css, font_config=self.font_config, url_fetcher=self.fetcher
+                )
+            if warnings.messages:
+                raise RenderError("font declaration rejected by WeasyPrint: " + "; ".join(warnings.messages))
+        return self._stylesheets[css]
+
+    def write_pdf(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
+        """Render `html` (relative URLs resolved against `base_dir`) to `output` atomically.
+
+        `font_css` comes from `PreparedFonts.stylesheet` for the page's locales; without it only
+        the Latin fonts are loaded.
+        """
         weasyprint = self._weasyprint
+        stylesheet = self.font_stylesheet(font_css if font_css is not None else self.fonts.stylesheet([]))
         with collect_warnings() as warnings:
             try:
                 document = weasyprint.HTML(
                     string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=self.fetcher
                 )
                 pdf = document.write_pdf(
-                    stylesheets=[self.font_css],
+                    stylesheets=[stylesheet],
                     font_config=self.font_config,
                     pdf_variant=PDF_VARIANT,
                     uncompressed_pdf=False,

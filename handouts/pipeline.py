@@ -29,7 +29,7 @@ from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
-from .fonts import prepare_fonts
+from .fonts import PreparedFonts, prepare_fonts
 from .locales import LocaleInfo, get_locale
 
 if TYPE_CHECKING:
@@ -203,23 +203,38 @@ def build(
 
     from .render import create_environment, render_html  # Jinja and WeasyPrint load only when needed
 
-    writer = make_writer(project, inputs, [b.path.parent for b in chosen_brands])
+    writer = make_writer(project, [b.path.parent for b in chosen_brands])
     env = create_environment(project.templates_dir)
     for job in jobs:
         html = render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand, draft_build=draft)
-        writer.write_pdf(html, project.templates_dir, job.output)
+        writer.write_pdf(html, project.templates_dir, job.output, font_css(writer.fonts, inputs, job))
         if progress:
             progress(job)
     return jobs
 
 
-def make_writer(project: Project, inputs: Inputs, brand_dirs: list[Path]) -> PdfWriter:
+def make_writer(project: Project, brand_dirs: list[Path]) -> PdfWriter:
     """The one PDF writer of a run: declared fonts, and the project's own files as assets."""
     from .pdf import PdfWriter
 
-    fonts = prepare_fonts()
     assets = [project.templates_dir, project.content_dir, *brand_dirs]
-    return PdfWriter(fonts, assets, [locale.tag for locale in inputs.locales])
+    return PdfWriter(prepare_fonts(), assets)
+
+
+def locale_text(catalogs: LocaleCatalogs, sources: dict[str, list[SourceMessage]]) -> str:
+    """Every text a locale's pages can show: its translations, or the source for English."""
+    if catalogs.locale.is_source:
+        return " ".join(m.msgid for messages in sources.values() for m in messages)
+    return " ".join(str(e.msgstr) for c in catalogs.catalogs.values() for e in c.entries())
+
+
+def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
+    """The font CSS of one job: its locale's scripts, led by the brand's family where it covers them."""
+    brand_font = job.brand.font
+    covered = []
+    if brand_font is not None and brand_font.covers(locale_text(inputs.catalogs[job.locale.tag], inputs.sources)):
+        covered.append(job.locale.tag)
+    return fonts.stylesheet([job.locale.tag], brand_font, covered)
 
 
 def check(project: Project, locales: Iterable[str] | None = None, paths: list[Path] | None = None) -> Report:
@@ -271,13 +286,14 @@ def review(project: Project, locale: str, out_dir: Path | None = None) -> list[P
     if info.is_source:
         raise LocaleError("the English source needs no review sheet; name a translated locale")
     target = out_dir or project.out_dir / "review" / info.tag
-    writer = make_writer(project, inputs, [])
+    writer = make_writer(project, [])
     env = create_environment(project.templates_dir)
+    css = writer.fonts.stylesheet(["en", info.tag])
     written = []
     for handout in inputs.handouts:
         html = render_review_html(env, handout, inputs.catalogs[info.tag], inputs.sources)
         path = target / f"{handout.slug}.{info.tag}.review.pdf"
-        writer.write_pdf(html, project.templates_dir, path)
+        writer.write_pdf(html, project.templates_dir, path, css)
         written.append(path)
     return written
 

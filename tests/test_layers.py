@@ -9,8 +9,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 # Each module may import only modules of a lower layer.
 LAYERS = [
     {"errors", "__init__"},
-    {"locales", "config", "fonts"},
-    {"content"},
+    {"locales", "fonts"},
+    {"config", "content"},
     {"catalogs"},
     {"checks"},
     {"render", "pdf"},
