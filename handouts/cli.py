@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 import traceback
@@ -127,6 +128,10 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     args = make_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    logger = logging.getLogger("handouts")
+    logger.addHandler(handler)
     try:
         return run(args)
     except HandoutsError as error:
@@ -139,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback.print_exc()
         print("internal-error: this is a bug in handouts; please report it with the trace above", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        logger.removeHandler(handler)
 
 
 def report_error(error: HandoutsError) -> None:

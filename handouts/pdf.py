@@ -22,6 +22,9 @@ from .errors import Location, RenderError
 from .fonts import PreparedFonts
 
 PDF_VARIANT = "pdf/ua-1"
+LOGGER = logging.getLogger("handouts")
+# WeasyPrint logs this once per font when libharfbuzz-subset is missing; we say it once per run.
+SLOW_SUBSET_WARNING = "Using fontTools instead of HarfBuzz-Subset"
 
 
 class WarningCollector(logging.Handler):
@@ -32,7 +35,9 @@ class WarningCollector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(SLOW_SUBSET_WARNING):
+            self.messages.append(message)
 
 
 @contextmanager
@@ -71,6 +76,18 @@ def fonts_of_config(conf: Path) -> frozenset[Path]:
     return frozenset(link.resolve() for link in Path(unescape(match.group(1))).iterdir())
 
 
+def warn_if_subsetting_is_slow() -> None:
+    """Say once if libharfbuzz-subset is missing: fontTools subsets 40-80x slower."""
+    from weasyprint.text import ffi
+
+    if getattr(ffi, "harfbuzz_subset", None) is None and not getattr(warn_if_subsetting_is_slow, "done", False):
+        LOGGER.warning(
+            "libharfbuzz-subset is not installed: fonts are subset by fontTools instead, 40-80x slower "
+            "(about 7 s instead of 0.15 s for a Chinese page); install libharfbuzz-subset0"
+        )
+        warn_if_subsetting_is_slow.done = True  # type: ignore[attr-defined]
+
+
 class PdfWriter:
     """Renders HTML to PDF/UA-1 with one reused FontConfiguration and a strict URL fetcher."""
 
@@ -86,6 +103,7 @@ class PdfWriter:
         self.font_config = FontConfiguration()
         self.fetcher = self._make_fetcher()
         self._stylesheets: dict[str, Any] = {}
+        warn_if_subsetting_is_slow()
 
     def is_allowed(self, path: Path) -> bool:
         resolved = path.resolve()

@@ -36,7 +36,17 @@ LTR_RUN_RE = re.compile(
     rf"|[{LATIN}0-9+][{LATIN}0-9+\-./:@%&_’']*(?:[ \u00a0]+[{LATIN}0-9+][{LATIN}0-9+\-./:@%&_’']*)*"
 )
 LTR_TRAILING = ".,:;!?"
-COUNTER_PLACEHOLDERS = {"page": "counter(page)", "pages": "counter(pages)"}
+# CLDR numbering systems -> CSS counter styles WeasyPrint knows.
+COUNTER_STYLES = {
+    "latn": "decimal",
+    "arab": "arabic-indic",
+    "arabext": "persian",
+    "deva": "devanagari",
+    "beng": "bengali",
+    "guru": "gurmukhi",
+    "gujr": "gujarati",
+    "thai": "thai",
+}
 
 
 # --- the Jinja environment ----------------------------------------------------------------------
@@ -126,7 +136,7 @@ def template_translations(translator: Translator) -> dict[str, Any]:
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "bilingual": bilingual}
 
 
-def css_counter_string(pattern: str) -> Markup:
+def css_counter_string(pattern: str, style: str = "decimal") -> Markup:
     """`Page %(page)s of %(pages)s` -> `"Page " counter(page) " of " counter(pages)` for CSS `content:`."""
     text = Markup(pattern).unescape() if isinstance(pattern, Markup) else str(pattern)
     parts: list[str] = []
@@ -137,8 +147,8 @@ def css_counter_string(pattern: str) -> Markup:
             parts.append(css_string(literal))
         if match.group(0) == "%%":
             parts.append(css_string("%"))
-        elif match.group(1) in COUNTER_PLACEHOLDERS:
-            parts.append(COUNTER_PLACEHOLDERS[match.group(1)])
+        elif match.group(1) in ("page", "pages"):
+            parts.append(f"counter({match.group(1)})" if style == "decimal" else f"counter({match.group(1)}, {style})")
         else:
             raise RenderError(f"unknown placeholder {match.group(0)!r} in page-number pattern {text!r}")
         position = match.end()
@@ -156,6 +166,21 @@ def css_string(text: str) -> str:
         else:
             out.append(f"\\{ord(char):06x}")
     return '"' + "".join(out) + '"'
+
+
+def counter_style(babel_name: str) -> str:
+    """The CSS counter style of a locale's default numbering system, as CLDR (Babel) gives it."""
+    from babel import Locale
+
+    return COUNTER_STYLES.get(Locale.parse(babel_name).default_numbering_system, "decimal")
+
+
+def hyphenation_dictionary(babel_name: str) -> str | None:
+    """Pyphen's dictionary for a locale, if it has one (WeasyPrint hyphenates with Pyphen)."""
+    import pyphen
+
+    dictionary: str | None = pyphen.language_fallback(babel_name)
+    return dictionary
 
 
 # --- content Markdown ---------------------------------------------------------------------------
@@ -282,6 +307,8 @@ def render_html(
         },
         "page": {
             "size": brand.css_page_size,
+            "counter_style": counter_style(locale.babel_name),
+            "hyphenate": hyphenation_dictionary(locale.babel_name) is not None,
             "contact_box": "@bottom-right" if rtl else "@bottom-left",
             "number_box": "@bottom-left" if rtl else "@bottom-right",
         },

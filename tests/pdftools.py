@@ -43,8 +43,14 @@ def page_texts(pdf: Path, margins: tuple[float, float] | None = None) -> list[st
             capture_output=True,
             check=True,
         )
-        texts.append(result.stdout.decode("utf-8"))
+        texts.append(unhyphenate(result.stdout.decode("utf-8")))
     return texts
+
+
+def unhyphenate(text: str) -> str:
+    """Undo automatic hyphenation: WeasyPrint breaks words with U+2010 HYPHEN at a line end
+    (the source text writes its own hyphens as U+002D)."""
+    return re.sub("\u2010\n", "", text)
 
 
 def script_of(char: str) -> str:
