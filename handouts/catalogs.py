@@ -431,9 +431,13 @@ def validate_po_syntax(path: Path) -> None:
             continue
         line, message = int(match["line"]), match["message"]
         if message.startswith("...") and errors:
-            # msgfmt's second line of a duplicate: where the first definition is
+            # msgfmt's second line of one error, e.g. where a duplicate was first defined
             first = errors[-1]
-            errors[-1] = CatalogError(f"{first.message.rstrip('.')} (first defined at line {line})", first.location)
+            if first.message.startswith("duplicate message definition"):
+                joined = f"{first.message.rstrip('.')} (first defined at line {line})"
+            else:
+                joined = f"{first.message.rstrip('.')}, {message.strip('.')} (line {line})"
+            errors[-1] = CatalogError(joined, first.location)
             continue
         if message == "end-of-line within string":
             line -= 1  # msgfmt counts the line break it just read; the string starts a line above

@@ -69,9 +69,13 @@ REQUIRED_HEADERS = (
 PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 BRACE_PLACEHOLDER_RE = re.compile(r"\{\w*\}")
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(r"\+?\(?\d[\d\s().\-]{5,}\d", re.UNICODE)
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
+# ASCII only: in scripts written without spaces the neighbouring letters are not part of it.
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An optional country code and bracketed area code, then 2-4 digit groups joined by one separator.
+PHONE_RE = re.compile(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_PHONE_DIGITS = 7
 NUMBER_RE = re.compile(r"\d+(?:[.,٫٬\u00a0\u202f]\d+)*", re.UNICODE)
 IGNORE_RE = re.compile(r"^\s*check-ignore:\s*(?P<check>[\w-]+)\s*(?::\s*(?P<reason>.*?))?\s*$")
 # What ends a sentence in each script; the source's "." may become any of these.
@@ -79,6 +83,8 @@ FULL_STOPS = {".", "。", "．", "｡", "۔", "।", "॥", "።", "…", "։", 
 QUESTION_MARKS = {"?", "؟", "？", "՞", ";", "፧"}
 EXCLAMATION_MARKS = {"!", "！", "¡"}
 CLOSERS = "\"'”’»)）」』"
+# Languages that end sentences without a mark (Thai, Lao and Khmer use a space).
+NO_FINAL_STOP = {"th", "lo", "km"}
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,20 @@ def numbers_in(text: str) -> Counter[str]:
 
 
 def phones_in(text: str) -> Counter[str]:
-    return Counter(re.sub(r"\D", "", p) for p in PHONE_RE.findall(digit_value_string(text)))
+    """Phone numbers as their digits: at least 7 of them, and not an ISO date."""
+    found = (p.strip() for p in PHONE_RE.findall(digit_value_string(text)))
+    digits = (re.sub(r"\D", "", p) for p in found if not ISO_DATE_RE.match(p))
+    return Counter(d for d in digits if len(d) >= MIN_PHONE_DIGITS)
+
+
+def urls_in(text: str) -> list[str]:
+    """Web addresses, without the punctuation of any script that ends the sentence after them."""
+    urls = []
+    for url in URL_RE.findall(text):
+        while url and unicodedata.category(url[-1]).startswith("P") and url[-1] not in "/#":
+            url = url[:-1]
+        urls.append(url)
+    return sorted(urls)
 
 
 def markdown_shape(text: str) -> tuple[Counter[str], list[str]]:
@@ -197,6 +216,13 @@ def check_placeholders(source: str, translation: str, flags: list[str]) -> str |
     return f"placeholders differ: source has {sorted(want.elements())}, translation has {sorted(got.elements())}"
 
 
+def check_plural_placeholders(source: str, translation: str, flags: list[str]) -> str | None:
+    """In a plural form, placeholders may be left out, but none may be added or renamed."""
+    pattern = BRACE_PLACEHOLDER_RE if "no-python-format" in flags else PLACEHOLDER_RE
+    extra = set(pattern.findall(translation)) - set(pattern.findall(source))
+    return f"placeholders the source does not have: {sorted(extra)}" if extra else None
+
+
 def check_markup(source: str, translation: str, flags: list[str]) -> str | None:
     (want_kinds, want_targets), (got_kinds, got_targets) = markdown_shape(source), markdown_shape(translation)
     if sorted(want_targets) != sorted(got_targets):
@@ -222,7 +248,7 @@ def check_numbers(source: str, translation: str, flags: list[str]) -> str | None
 
 
 def check_urls(source: str, translation: str, flags: list[str]) -> str | None:
-    want, got = sorted(URL_RE.findall(source)), sorted(URL_RE.findall(translation))
+    want, got = urls_in(source), urls_in(translation)
     return None if want == got else f"web addresses differ: source {want}, translation {got}"
 
 
@@ -328,7 +354,12 @@ def check_entry(catalog: Catalog, entry: polib.POEntry, report: Report) -> None:
         for name, check in QUALITY_CHECKS.items():
             if name == "same-as-source" and catalog.locale.language == "en":
                 continue
+            if name == "punctuation" and catalog.locale.language in NO_FINAL_STOP:
+                continue
             failure = check(source, translation, entry.flags)
+            if failure is not None and name == "placeholders" and entry.msgid_plural:
+                # A plural form for exactly one number ("two days") may leave the number out.
+                failure = check_plural_placeholders(source, translation, entry.flags)
             if failure is None:
                 continue
             if name in ignored:

@@ -58,6 +58,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--handout", action="append", metavar="SLUG", help="only this handout (repeatable)")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder instead of dist/")
     build.add_argument(
+        "--paper", choices=("letter", "a4"), help="paper size for every brand (default: each brand's own)"
+    )
+    build.add_argument(
         "--draft",
         action="store_true",
         help="render incomplete or stale catalogs anyway, marked as drafts on every page, "
@@ -218,7 +221,9 @@ def run_build(args: argparse.Namespace, project: object) -> int:
     def warn(problem: Problem) -> None:
         print(f"warning: {problem}", file=sys.stderr)
 
-    jobs = pipeline.build(project, args.locale, args.brand, args.handout, progress, draft=args.draft, warn=warn)
+    jobs = pipeline.build(
+        project, args.locale, args.brand, args.handout, progress, draft=args.draft, warn=warn, paper=args.paper
+    )
     kind = "draft PDF(s)" if args.draft else "PDF(s)"
     print(f"built {len(jobs)} {kind} in {time.monotonic() - started:.1f} s")
     return EXIT_OK

@@ -7,6 +7,7 @@ Everything is loaded and checked before anything is written:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +186,7 @@ def build(
     progress: Callable[[Job], None] | None = None,
     draft: bool = False,
     warn: Callable[[Problem], None] | None = None,
+    paper: str | None = None,
 ) -> list[Job]:
     """Check every input, then render one PDF per job. Returns the jobs written.
 
@@ -192,6 +194,8 @@ def build(
     catalogs anyway (fuzzy translations, English where none exists), marked as drafts.
     """
     chosen_brands = load_brands(project.brands_dir, brands)
+    if paper is not None:  # the same letterhead on other paper (tests print every locale on both)
+        chosen_brands = [dataclasses.replace(brand, paper=paper) for brand in chosen_brands]
     inputs = load_inputs(project, locales, handouts)
     report = check_inputs(inputs, project)
     if report.problems and not draft:
