@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .checks import Problem, Report, Stats
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
-COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review")
+COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review", "thumbnails")
 
 
 class Parser(argparse.ArgumentParser):
@@ -114,6 +114,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("locale", metavar="LOCALE")
     review.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/review/<locale>/)")
+
+    thumbs = commands.add_parser(
+        "thumbnails",
+        help="a PNG of every page and a contact sheet per handout",
+        description="Build the PDFs, then picture every page, and every locale of a handout side by side.",
+    )
+    thumbs.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/thumbnails/)")
+    thumbs.add_argument("--locale", action="append", metavar="LOCALE", help="only this locale (repeatable)")
+    thumbs.add_argument("--brand", action="append", metavar="BRAND", help="only this brand (repeatable)")
     return parser
 
 
@@ -166,7 +175,8 @@ def report_error(error: HandoutsError) -> None:
 def run(args: argparse.Namespace) -> int:
     from . import pipeline  # keeps `--help` fast
 
-    project = pipeline.Project.at(args.project, getattr(args, "out", None) if args.command != "review" else None)
+    out = getattr(args, "out", None) if args.command not in ("review", "thumbnails") else None
+    project = pipeline.Project.at(args.project, out)
     command = args.command or "build"
     if command == "build":
         return run_build(args, project)
@@ -201,6 +211,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if command == "stats":
         print(format_stats(pipeline.stats(project, args.locale), args.format))
+        return EXIT_OK
+    if command == "thumbnails":
+        pictures = pipeline.thumbnails(project, args.out, args.locale, args.brand)
+        for picture in pictures:
+            print(f"wrote {display_path(picture)}")
         return EXIT_OK
     if command == "review":
         for sheet in pipeline.review(project, args.locale, args.out):

@@ -302,6 +302,21 @@ def review(project: Project, locale: str, out_dir: Path | None = None) -> list[P
     return written
 
 
+def thumbnails(
+    project: Project,
+    out_dir: Path | None = None,
+    locales: Iterable[str] | None = None,
+    brands: list[str] | None = None,
+    handouts: Iterable[str] | None = None,
+) -> list[Path]:
+    """Build the PDFs, then a PNG of every page and a contact sheet per handout and brand."""
+    from .thumbnails import Rendered, write_thumbnails
+
+    jobs = build(project, locales, brands, handouts)
+    rendered = [Rendered(job.output, job.handout.slug, job.brand.id, job.locale.tag) for job in jobs]
+    return write_thumbnails(rendered, out_dir or project.out_dir / "thumbnails")
+
+
 def extract(project: Project, check_only: bool = False) -> list[str]:
     """Regenerate the `.pot` files; with `check_only`, describe stale ones and write nothing."""
     planned = plan_pots(load_content(project.content_dir), project.templates_dir, project.locales_dir, project.root)

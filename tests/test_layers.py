@@ -13,7 +13,7 @@ LAYERS = [
     {"config", "content"},
     {"catalogs"},
     {"checks"},
-    {"render", "pdf"},
+    {"render", "pdf", "thumbnails"},
     {"pipeline"},
     {"cli"},
     {"__main__"},
