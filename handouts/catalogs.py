@@ -241,7 +241,7 @@ def msgcat_executable() -> str:
 def canonical_po_text(text: str) -> str:
     """Pass catalog text through GNU `msgcat`, so files are byte-for-byte what msgcat writes."""
     result = subprocess.run(
-        [msgcat_executable(), f"--width={WRAP_WIDTH}", "-"],
+        [msgcat_executable(), "--force-po", f"--width={WRAP_WIDTH}", "-"],
         input=text.encode("utf-8"),
         capture_output=True,
         check=False,
@@ -272,9 +272,15 @@ def write_catalog(po: polib.POFile, path: Path) -> None:
 # --- new catalogs -------------------------------------------------------------------------------
 
 
-def new_catalog(pot_text: str, locale: LocaleInfo, domain: str, created: str) -> polib.POFile:
+def read_po(path: Path) -> polib.POFile:
+    """Parse a catalog file with polib. From the path, not from its text: polib splits text with
+    str.splitlines(), which also breaks at U+2028 and U+2029 inside a translation."""
+    return polib.pofile(str(path), wrapwidth=NO_WRAP)
+
+
+def new_catalog(pot_file: Path, locale: LocaleInfo, domain: str, created: str) -> polib.POFile:
     """A new `.po` for a locale from a `.pot`: headers as msginit writes them plus provenance keys."""
-    pot = polib.pofile(pot_text, wrapwidth=NO_WRAP)
+    pot = read_po(pot_file)
     po = polib.POFile(wrapwidth=NO_WRAP)
     po.header = (
         f"{locale.english_name} translation of the {domain!r} domain of the clinic handouts.\n"
@@ -338,7 +344,7 @@ def init_locale(locales_dir: Path, locale: LocaleInfo) -> list[Path]:
         raise InputError(f"refusing to overwrite existing catalog(s): {existing}")
     created = format_po_date(now())
     for pot, target in missing:
-        write_catalog(new_catalog(pot.read_text(encoding="utf-8"), locale, pot.stem, created), target)
+        write_catalog(new_catalog(pot, locale, pot.stem, created), target)
     return [target for _, target in missing]
 
 
@@ -454,10 +460,10 @@ def load_catalog(path: Path, locale: LocaleInfo, domain: str) -> Catalog:
     validate_po_syntax(path)
     text = path.read_text(encoding="utf-8")
     try:
-        po = polib.pofile(text, wrapwidth=NO_WRAP)
+        po = read_po(path)
     except (OSError, ValueError) as exc:  # msgfmt accepted it, so this is unexpected
         raise CatalogError(f"cannot parse: {exc}", Location(path)) from None
-    catalog = Catalog(path, locale, domain, po, text.splitlines())
+    catalog = Catalog(path, locale, domain, po, text.split("\n"))
     method = catalog.method
     if method not in TRANSLATION_METHODS:
         raise CatalogError(
@@ -724,16 +730,13 @@ def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[Planne
         raise ErrorGroup(errors)
     planned = []
     created = format_po_date(now())
-    pot_texts = {domain: path.read_text(encoding="utf-8") for domain, path in pots.items()}
+    parsed_pots = {domain: read_po(pot) for domain, pot in pots.items()}
     for path, locale, domain, po in loaded:
         if po is None:
-            planned.append(
-                PlannedWrite(
-                    path, canonical_po_text(str(new_catalog(pot_texts[domain], locale, domain, created))), None
-                )
-            )
+            text = canonical_po_text(str(new_catalog(pots[domain], locale, domain, created)))
+            planned.append(PlannedWrite(path, text, None))
             continue
-        merged, report = merge_catalog(po, polib.pofile(pot_texts[domain], wrapwidth=NO_WRAP))
+        merged, report = merge_catalog(po, parsed_pots[domain])
         text = canonical_po_text(str(merged))
         if text != path.read_text(encoding="utf-8"):
             planned.append(PlannedWrite(path, text, report))

@@ -258,7 +258,7 @@ def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[d
             case Paragraph(message=m):
                 blocks.append({"kind": "paragraph", "html": html(m)})
             case ListBlock(ordered=ordered, items=items):
-                blocks.append({"kind": "list", "tag": "ol" if ordered else "ul", "items": [html(i) for i in items]})
+                blocks.append({"kind": "list", "tag": "ol" if ordered else "ul", "entries": [html(i) for i in items]})
             case Table(header=header, rows=rows):
                 blocks.append(
                     {

@@ -51,10 +51,12 @@ def weasyprint_log() -> Iterator[Recorder]:
     logger.removeHandler(recorder)
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, weasyprint_log: Recorder) -> dict[str, Job]:
-    """Every PDF of the real project, built once into a temporary folder, by locale tag."""
-    out = tmp_path_factory.mktemp("dist")
-    project = Project(ROOT, out)
-    jobs = build(project)
-    return {job.locale.tag: job for job in jobs if job.brand.id == "example"}
+@pytest.fixture(scope="session", params=["letter", "a4"])
+def built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, weasyprint_log: Recorder
+) -> dict[str, Job]:
+    """Every PDF of the real project on each paper size, built once into a temporary folder, by locale tag."""
+    paper = request.param
+    out = tmp_path_factory.mktemp(f"dist-{paper}")
+    jobs = build(Project(ROOT, out), brands=["example"], paper=paper)
+    return {job.locale.tag: job for job in jobs}

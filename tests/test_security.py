@@ -41,5 +41,7 @@ def test_project_assets_are_allowed(writer: PdfWriter, tmp_path: Path) -> None:
 
 def test_a_character_no_declared_font_has_fails_the_build(writer: PdfWriter, tmp_path: Path) -> None:
     with pytest.raises(RenderError, match=r"\.notdef"):
-        writer.write_pdf(page("<p>Egyptian hieroglyphs \U00013000\U00013001</p>"), ROOT / "templates", tmp_path / "x.pdf")
+        writer.write_pdf(
+            page("<p>Egyptian hieroglyphs \U00013000\U00013001</p>"), ROOT / "templates", tmp_path / "x.pdf"
+        )
     assert not list(tmp_path.iterdir())

@@ -1,0 +1,166 @@
+"""Typography and accessibility, checked on the rendered PDF: every declared script, regional
+CJK glyph shapes, tagged structure, outline, body size, page budget on Letter and A4."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+
+from handouts.fonts import load_font_declaration, prepare_fonts
+from handouts.pdf import PdfWriter
+from handouts.pipeline import Job, Project, build
+from handouts.thumbnails import rasterise
+
+from .conftest import ROOT, Recorder
+from .pdftools import catalog, embedded_font_names, figure_alt_texts, page_texts, squeeze, structure_types
+
+# A sample paragraph in every script a US clinic needs, with the locale that selects its font.
+SAMPLES = {
+    "vi": "Tiếng Việt: Hãy uống thuốc đúng liều lượng mỗi ngày.",
+    "ru": "Русский: Принимайте лекарство каждый день.",
+    "el": "Ελληνικά: Παίρνετε το φάρμακο κάθε μέρα.",
+    "ar": "العربية: تناول الدواء كل يوم.",
+    "fa": "فارسی: داروی خود را هر روز مصرف کنید. گ چ پ ژ",
+    "ur": "اردو: اپنی دوا ہر روز لیں۔",
+    "he": "עברית: קחו את התרופה כל יום.",
+    "zh-Hans": "简体中文：请每天按时服药。",
+    "zh-Hant": "繁體中文：請每天按時服藥。",
+    "ja": "日本語：毎日お薬を飲んでください。",
+    "ko": "한국어: 매일 약을 드세요.",
+    "hi": "हिन्दी: हर दिन अपनी दवा लें।",
+    "bn": "বাংলা: প্রতিদিন আপনার ওষুধ খান।",
+    "pa": "ਪੰਜਾਬੀ: ਹਰ ਰੋਜ਼ ਆਪਣੀ ਦਵਾਈ ਲਓ।",
+    "gu": "ગુજરાતી: દરરોજ તમારી દવા લો.",
+    "th": "ภาษาไทย: กรุณารับประทานยาทุกวัน",
+    "am": "አማርኛ: መድሃኒትዎን በየቀኑ ይውሰዱ።",
+}
+CJK = ("zh-Hans", "zh-Hant", "ja", "ko")
+REGIONAL = "直骨角写次"  # glyphs that differ by region (次 also tells Japanese from Korean)
+
+
+@pytest.fixture(scope="module")
+def writer() -> PdfWriter:
+    return PdfWriter(prepare_fonts(), [ROOT / "templates"])
+
+
+def html(body: str, lang: str = "en") -> str:
+    return f'<!DOCTYPE html><html lang="{lang}"><head><title>t</title></head><body>{body}</body></html>'
+
+
+@pytest.mark.parametrize("locale", sorted(SAMPLES))
+def test_every_script_renders_with_its_declared_font(
+    writer: PdfWriter, tmp_path: Path, locale: str, weasyprint_log: Recorder
+) -> None:
+    declaration = load_font_declaration()
+    before = len(weasyprint_log.records)
+    pdf = tmp_path / f"{locale}.pdf"
+    css = writer.fonts.stylesheet([locale])
+    writer.write_pdf(html(f"<p>{SAMPLES[locale]}</p>", locale), ROOT / "templates", pdf, css)
+    assert not [r for r in weasyprint_log.records[before:] if r.levelname == "WARNING"]  # no .notdef
+    names = embedded_font_names(pdf)
+    families = [family.replace(" ", "-") for family in declaration.families_for(locale)]
+    assert any(name.startswith(families[0]) for name in names), (locale, names)
+    assert all(any(name.startswith(f) for f in families) for name in names), (locale, names)
+    assert squeeze(SAMPLES[locale].split(":")[0]) in squeeze(page_texts(pdf)[0]) or locale in ("ar", "fa", "ur")
+
+
+def picture(writer: PdfWriter, tmp_path: Path, name: str, body: str, lang: str) -> Image.Image:
+    pdf = tmp_path / f"{name}.pdf"
+    css = writer.fonts.stylesheet(list(CJK))
+    writer.write_pdf(html(body, lang), ROOT / "templates", pdf, css)
+    (png,) = rasterise(pdf, tmp_path / "png", name, dpi=40)
+    return Image.open(png).convert("L")
+
+
+def test_cjk_locales_get_their_own_regional_glyph_shapes(writer: PdfWriter, tmp_path: Path) -> None:
+    declaration = load_font_declaration()
+    style = "font-size: 48pt; margin: 0"
+    shapes = {}
+    for locale in CJK:
+        family = declaration.families_for(locale)[0]
+        drawn = picture(writer, tmp_path, locale, f'<p style="{style}">{REGIONAL}</p>', locale)
+        reference = picture(
+            writer, tmp_path, f"{locale}-ref", f"<p style=\"{style}; font-family: '{family}'\">{REGIONAL}</p>", "und"
+        )
+        assert ImageChops.difference(drawn, reference).getbbox() is None, f"{locale} is not drawn with {family}"
+        shapes[locale] = drawn
+    # The four regions really differ: the comparison above could not pass by accident.
+    for a in CJK:
+        for b in CJK:
+            if a < b:
+                assert ImageChops.difference(shapes[a], shapes[b]).getbbox() is not None, (a, b)
+
+
+def body_font_size(pdf: Path) -> float:
+    """The font size most characters of the first page are set in, in points."""
+    sizes: Counter[float] = Counter()
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        scale = abs(tm[0] * cm[0]) or 1
+        if text.strip():
+            sizes[round(size * scale, 1)] += len(text.strip())
+
+    PdfReader(pdf).pages[0].extract_text(visitor_text=visit)
+    return sizes.most_common(1)[0][0]
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "ar", "zh-Hans"])
+def test_page_budget_at_twelve_point_body_text(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    assert body_font_size(job.output) >= 12
+    assert len(PdfReader(job.output).pages) <= job.handout.pages
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "ar", "zh-Hans"])
+def test_outline_equals_the_headings_and_levels_never_skip(built: dict[str, Job], locale: str) -> None:
+    job = built[locale]
+    reader = PdfReader(job.output)
+
+    def titles(outline: list[object]) -> list[str]:
+        found: list[str] = []
+        for item in outline:
+            found.extend(titles(item) if isinstance(item, list) else [item.title])  # type: ignore[attr-defined]
+        return found
+
+    headings = [h.text for h in (job.handout.title, *(b.message for b in job.handout.blocks if hasattr(b, "level")))]
+    assert len(titles(reader.outline)) == len(headings)
+    levels = [int(t[2]) for t in structure_types(job.output) if len(t) == 3 and t.startswith("/H")]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
+    metadata = reader.metadata
+    assert metadata is not None and metadata.subject and metadata.author == job.brand.name
+    assert job.locale.tag in (metadata.get("/Keywords") or "")
+
+
+@pytest.fixture(scope="module")
+def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample handout (lists, a table, a figure) in a project of its own."""
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "tests/roots/sample/content", root / "content")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copytree(ROOT / "brands", root / "brands")
+    (root / "locales").mkdir()
+    return root
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("locale", ["en", "en-XA"])
+def test_lists_tables_and_figures_are_tagged(sample_project: Path, tmp_path: Path, locale: str, paper: str) -> None:
+    (job,) = build(Project(sample_project, tmp_path), [locale], ["example"], paper=paper)
+    types = structure_types(job.output)
+    for tag in ("/H1", "/H2", "/L", "/LI", "/Table", "/TR", "/TH", "/TD", "/Figure"):
+        assert tag in types, (tag, types)
+    assert types.count("/L") == 2
+    alts = figure_alt_texts(job.output)
+    assert job.brand.logo.alt in alts
+    expected = "A drawing of a vein and a needle."
+    assert any(expected in alt or alt.startswith("[") for alt in alts if alt != job.brand.logo.alt)
+    assert str(catalog(job.output)["/Lang"]) == locale
+    width = float(PdfReader(job.output).pages[0].mediabox.width)
+    assert round(width) == (612 if paper == "letter" else 595)

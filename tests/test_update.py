@@ -1,0 +1,689 @@
+"""`update`: merging a `.pot` into the `.po` files never loses a translation, and writes msgcat's form.
+
+Property tests run over all printable Unicode (every code point but surrogates and control
+characters, plus the newlines and tabs gettext strings may hold); example tests pin down what a
+translator sees after an edit, and the command line runs end to end on a copy of the project.
+"""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from handouts.catalogs import (
+    FUZZY_THRESHOLD,
+    NO_WRAP,
+    SOURCE_FLAGS,
+    canonical_po_text,
+    load_catalog,
+    merge_catalog,
+    similarity,
+)
+from handouts.locales import get_locale
+from handouts.pipeline import Project, extract, update
+
+from .conftest import ROOT
+
+CONTENT = "content/ketamine-infusions.md"
+EDITED_FROM, EDITED_TO = "little to no side effects", "few or no side effects"
+REMOVED_PARAGRAPH = "That said, there are many factors that are likely the cause of its effectiveness.\n\n"
+NEW_HEADING = "## Why Does Ketamine Help With Depression?\n"
+NEW_PARAGRAPH = "Please bring a list of your current medicines to every visit.\n"
+
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,  # write nothing into the working tree
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# --- strategies -----------------------------------------------------------------------------------
+
+# Every printable character, plus newline and tab: the only control characters a gettext string
+# holds here (polib and msgcat escape both as \n and \t).
+ALL_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="\n\t")
+# The same without U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR, for tests that read a
+# catalog back from text: polib.pofile(text) splits lines with str.splitlines(), which breaks a
+# line at them (the product reads catalogs from their path for this reason; see
+# test_line_separator_in_a_translation_survives_loading).
+PARSEABLE_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"), include_characters="\n\t")
+# Comment lines hold no newline, and polib strips the end of every line (trailing whitespace of
+# a comment is not kept); a blank extracted-comment line is skipped. A comment line cannot end in
+# a backslash: GNU gettext reads backslash-newline as a line continuation, even in a comment.
+COMMENT_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"))
+COMMENT_LINE = (
+    st.text(COMMENT_CHARS, min_size=1, max_size=30).map(str.rstrip).filter(lambda line: line[-1:] not in ("", "\\"))
+)
+COMMENTS = st.lists(COMMENT_LINE, max_size=3).map("\n".join)
+OCCURRENCES = st.lists(
+    st.tuples(st.sampled_from(["content/a.md", "templates/handout.html", "content/ünï-cödé.md"]), st.integers(1, 9999)),
+    max_size=3,
+    unique=True,
+).map(lambda pairs: [(file, str(line)) for file, line in pairs])
+FORMAT_FLAG = st.sampled_from([None, "python-format", "no-python-format"])
+METADATA = {
+    "Project-Id-Version": "handouts test",
+    "Language": "es",
+    "MIME-Version": "1.0",
+    "Content-Type": "text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding": "8bit",
+    "Plural-Forms": "nplurals=2; plural=(n != 1);",
+    "X-Translation-Method": "machine-draft",
+}
+
+
+def new_po() -> polib.POFile:
+    po = polib.POFile(wrapwidth=NO_WRAP)
+    po.header = "Spanish translation of the test domain."
+    po.metadata = dict(METADATA)
+    return po
+
+
+def parse(text: str) -> polib.POFile:
+    """Read catalog text the way the pipeline does (load_catalog, plan_update)."""
+    return polib.pofile(text, wrapwidth=NO_WRAP)
+
+
+def key(entry: polib.POEntry) -> tuple[str | None, str]:
+    return (entry.msgctxt, entry.msgid)
+
+
+@st.composite
+def po_entries(draw: st.DrawFn, chars: st.SearchStrategy[str]) -> dict[str, object]:
+    """Keyword arguments of one random entry, as a translator's catalog could hold it."""
+    msgstr = draw(st.one_of(st.just(""), st.text(chars, min_size=1, max_size=60)))
+    # msgcat drops an untranslated obsolete entry
+    obsolete = bool(msgstr) and draw(st.sampled_from([False, False, False, True]))
+    flags = [flag for flag in ("no-wrap",) if draw(st.booleans())]
+    if msgstr and draw(st.booleans()):  # msgcat drops `fuzzy` from an untranslated entry
+        flags.insert(draw(st.integers(0, len(flags))), "fuzzy")
+    if (format_flag := draw(FORMAT_FLAG)) is not None:
+        flags.append(format_flag)
+    previous = None
+    if "fuzzy" in flags and not obsolete:  # polib skips `#~|` lines, so only active entries keep one
+        previous = draw(st.one_of(st.none(), st.text(chars, min_size=1, max_size=60)))
+    return {
+        "msgctxt": draw(st.one_of(st.none(), st.text(chars, max_size=12))),
+        "msgid": draw(st.text(chars, min_size=1, max_size=60)),
+        "msgstr": msgstr,
+        "tcomment": draw(COMMENTS),
+        # polib writes neither extracted comments nor references of an obsolete entry
+        "comment": "" if obsolete else draw(COMMENTS),
+        "occurrences": [] if obsolete else draw(OCCURRENCES),
+        "flags": flags,
+        "previous_msgid": previous,
+        "obsolete": obsolete,
+    }
+
+
+def entry_view(entry: polib.POEntry) -> tuple[object, ...]:
+    """Everything a round trip must keep; msgcat puts flags in its own order."""
+    return (
+        entry.msgctxt,
+        entry.msgid,
+        entry.msgstr,
+        entry.tcomment,
+        entry.comment,
+        [tuple(map(str, occurrence)) for occurrence in entry.occurrences],
+        sorted(entry.flags),
+        entry.previous_msgid,
+        bool(entry.obsolete),
+    )
+
+
+@st.composite
+def merge_cases(draw: st.DrawFn, chars: st.SearchStrategy[str]) -> tuple[polib.POFile, polib.POFile]:
+    """An old translated catalog and a new `.pot` that keeps, edits, drops and adds messages."""
+    word = st.text(chars, min_size=1, max_size=10)
+    sentence = st.lists(word, min_size=1, max_size=10)
+    context = st.one_of(st.none(), st.none(), st.sampled_from(["", "button"]), st.text(chars, min_size=1, max_size=8))
+
+    po = new_po()
+    old: list[tuple[str | None, list[str]]] = []
+    for ctxt, words in draw(st.lists(st.tuples(context, sentence), min_size=1, max_size=10)):
+        if any(c == ctxt and " ".join(w) == " ".join(words) for c, w in old):
+            continue
+        old.append((ctxt, words))
+        translated = draw(st.sampled_from([True, True, True, False]))
+        msgstr = draw(st.text(chars, min_size=1, max_size=40)) if translated else ""
+        obsolete = draw(st.sampled_from([False, False, False, True]))
+        flags = [flag for flag in ("no-wrap", "fuzzy") if draw(st.booleans()) and (flag != "fuzzy" or translated)]
+        if (format_flag := draw(FORMAT_FLAG)) is not None:
+            flags.insert(draw(st.integers(0, len(flags))), format_flag)
+        previous = draw(st.one_of(st.none(), sentence.map(" ".join))) if "fuzzy" in flags else None
+        po.append(
+            polib.POEntry(
+                msgctxt=ctxt,
+                msgid=" ".join(words),
+                msgstr=msgstr,
+                tcomment=draw(COMMENTS),
+                comment="" if obsolete else draw(COMMENTS),
+                occurrences=[] if obsolete else draw(OCCURRENCES),
+                flags=flags,
+                previous_msgid=previous,
+                obsolete=obsolete,
+            )
+        )
+
+    sources: list[tuple[str | None, list[str]]] = []
+    for ctxt, words in old:
+        action = draw(st.sampled_from(["keep", "edit", "drop"]))
+        if action == "keep":
+            sources.append((ctxt, words))
+        elif action == "edit":
+            edited = list(words)
+            how = draw(st.sampled_from(["append", "replace", "insert"]))
+            if how == "append":
+                edited += draw(st.lists(word, min_size=1, max_size=3))
+            elif how == "replace":
+                edited[draw(st.integers(0, len(edited) - 1))] = draw(word)
+            else:
+                edited.insert(draw(st.integers(0, len(edited))), draw(word))
+            sources.append((ctxt, edited))
+    sources += draw(st.lists(st.tuples(context, sentence), max_size=4))  # unrelated new messages
+    unique = list({(ctxt, " ".join(words)): None for ctxt, words in sources})
+    order = draw(st.permutations(range(len(unique))))
+
+    pot = polib.POFile(wrapwidth=NO_WRAP)
+    pot.metadata = {name: value for name, value in METADATA.items() if name not in ("Language", "X-Translation-Method")}
+    for index in order:
+        ctxt, msgid = unique[index]
+        format_flag = draw(FORMAT_FLAG)
+        pot.append(
+            polib.POEntry(
+                msgctxt=ctxt,
+                msgid=msgid,
+                msgstr="",
+                comment=draw(COMMENTS),
+                occurrences=draw(OCCURRENCES),
+                flags=[format_flag] if format_flag else [],
+            )
+        )
+    return po, pot
+
+
+# --- 1a. parse -> write -> parse keeps every entry ------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+# At least one message: a catalog of a header alone is test_catalog_without_messages_keeps_its_header.
+@given(st.lists(po_entries(PARSEABLE_CHARS), min_size=1, max_size=8, unique_by=lambda e: (e["msgctxt"], e["msgid"])))
+def test_write_and_parse_keeps_every_entry(entries: list[dict[str, object]]) -> None:
+    po = new_po()
+    for fields in entries:
+        po.append(polib.POEntry(**fields))
+    text = canonical_po_text(str(po))
+    back = parse(text)
+    written = [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]  # polib writes obsolete ones last
+    assert [entry_view(e) for e in back] == [entry_view(e) for e in written]
+    assert back.metadata == METADATA
+    assert back.header == po.header
+    assert canonical_po_text(text) == text  # msgcat's form is a fixed point
+
+
+# --- 1b. merging after any source change keeps every translation ----------------------------------
+
+
+def check_merge(po: polib.POFile, pot: polib.POFile) -> polib.POFile:
+    """Merge and check every promise of merge_catalog; return the merged catalog."""
+    merged, report = merge_catalog(po, pot)
+    old = {key(e): e for e in po}
+    new = {key(e): e for e in pot}
+    active = [e for e in merged if not e.obsolete]
+    obsolete = [e for e in merged if e.obsolete]
+
+    # (iv) the active entries are exactly the pot's messages, in the pot's order, before any obsolete one
+    assert [key(e) for e in active] == [key(e) for e in pot]
+    assert [bool(e.obsolete) for e in merged] == [False] * len(active) + [True] * len(obsolete)
+    assert merged.metadata == po.metadata and merged.header == po.header
+
+    by_key = {key(e): e for e in merged}
+    created_fuzzy = []
+    for entry in active:
+        source = new[key(entry)]
+        assert entry.occurrences == source.occurrences and entry.comment == source.comment
+        assert [f for f in entry.flags if f in SOURCE_FLAGS] == [f for f in source.flags if f in SOURCE_FLAGS]
+        if key(entry) in old:
+            # (ii) an exact match keeps translation, translator comments and the translator's flags
+            before = old[key(entry)]
+            assert entry.msgstr == before.msgstr
+            assert entry.tcomment == before.tcomment
+            assert {f for f in entry.flags if f not in SOURCE_FLAGS} == {
+                f for f in before.flags if f not in SOURCE_FLAGS
+            }
+            assert ("fuzzy" in entry.flags) == ("fuzzy" in before.flags)
+            if "fuzzy" in before.flags:
+                assert entry.previous_msgid == before.previous_msgid
+        elif "fuzzy" in entry.flags:
+            # (iii) a guess comes from a vanished old message of the same context, similar enough
+            previous = (entry.previous_msgctxt, entry.previous_msgid)
+            assert previous in old and previous not in new, previous
+            assert entry.previous_msgctxt == entry.msgctxt
+            assert entry.msgstr == old[previous].msgstr != ""
+            assert entry.tcomment == old[previous].tcomment
+            assert similarity(entry.previous_msgid, entry.msgid) >= FUZZY_THRESHOLD
+            created_fuzzy.append(previous)
+        else:  # an unrelated new message inherits nothing
+            assert entry.msgstr == "" and entry.tcomment == "" and entry.previous_msgid is None
+            assert entry.flags == source.flags
+    assert len(created_fuzzy) == len(set(created_fuzzy)), "one old translation offered to two new messages"
+
+    # (i) every old translation is still there: kept, offered as a guess, or obsolete
+    for old_key, before in old.items():
+        if not before.msgstr:
+            if old_key not in new:
+                assert old_key not in by_key, "an untranslated vanished message is dropped"
+            continue
+        places = [e for e in active if key(e) == old_key] + [e for e in obsolete if key(e) == old_key]
+        places += [e for e in active if key(e) not in old and (e.previous_msgctxt, e.previous_msgid) == old_key]
+        assert len(places) == 1, (old_key, places)
+        assert places[0].msgstr == before.msgstr and places[0].tcomment == before.tcomment
+        if places[0].obsolete:
+            assert old_key not in new and old_key not in created_fuzzy
+            assert set(places[0].flags) == set(before.flags)
+    assert len(obsolete) == sum(1 for k, e in old.items() if e.msgstr and k not in new and k not in created_fuzzy)
+
+    assert report.kept == sum(1 for k in new if k in old)
+    assert report.revived == sum(1 for k in new if k in old and old[k].obsolete)
+    assert sorted(report.fuzzy) == sorted(
+        (e.msgid, e.previous_msgid) for e in active if key(e) not in old and "fuzzy" in e.flags
+    )
+    assert report.added == sum(1 for e in active if key(e) not in old and "fuzzy" not in e.flags)
+    assert report.obsoleted == sum(1 for e in obsolete if not old[key(e)].obsolete)
+    for name, count in (("fuzzy", len(report.fuzzy)), ("revived", report.revived), ("obsoleted", report.obsoleted)):
+        event(f"{name}: {'some' if count else 'none'}")  # shown by --hypothesis-show-statistics
+    return merged
+
+
+@PROPERTY_SETTINGS
+@given(merge_cases(ALL_CHARS))
+def test_merge_keeps_every_translation(case: tuple[polib.POFile, polib.POFile]) -> None:
+    po, pot = case
+    merged = check_merge(po, pot)
+    # (v) merging the result again with the same pot changes nothing
+    again, report = merge_catalog(merged, pot)
+    assert [entry_view(e) for e in again] == [entry_view(e) for e in merged]
+    assert (report.fuzzy, report.added, report.obsoleted, report.revived) == ([], 0, 0, 0)
+
+
+@PROPERTY_SETTINGS
+@given(merge_cases(PARSEABLE_CHARS))
+def test_update_through_files_is_idempotent(case: tuple[polib.POFile, polib.POFile]) -> None:
+    """The file-level update: read the written `.po` and `.pot`, merge, write msgcat's form; twice."""
+    po, pot = case
+    old_text = canonical_po_text(str(po))
+    pot = parse(canonical_po_text(str(pot)))
+    merged = check_merge(parse(old_text), pot)
+    first = canonical_po_text(str(merged))
+    second = canonical_po_text(str(merge_catalog(parse(first), pot)[0]))
+    assert second == first
+    assert canonical_po_text(first) == first
+
+
+# --- 2. examples: what a translator sees ----------------------------------------------------------
+
+HEADER = """\
+# Spanish translation of the test domain.
+msgid ""
+msgstr ""
+"Project-Id-Version: handouts test\\n"
+"Language: es\\n"
+"MIME-Version: 1.0\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Content-Transfer-Encoding: 8bit\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+"X-Translation-Method: machine-draft\\n"
+"""
+POT_HEADER = """\
+msgid ""
+msgstr ""
+"Project-Id-Version: handouts test\\n"
+"MIME-Version: 1.0\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Content-Transfer-Encoding: 8bit\\n"
+"""
+LONG_OLD = "One of the main goals of ketamine infusion therapy is to maintain treatment with little to no side effects."
+LONG_NEW = LONG_OLD.replace("little to no", "few or no")
+LONG_TRANSLATION = "Uno de los objetivos principales es mantener el tratamiento con pocos o ningún efecto secundario."
+
+
+def po_text(*blocks: str) -> str:
+    return "\n".join([HEADER, *blocks])
+
+
+def pot_text(*blocks: str) -> str:
+    return "\n".join([POT_HEADER, *blocks])
+
+
+def merged_text(old: str, pot: str) -> str:
+    """What `update` writes for a `.po` with text `old` and a `.pot` with text `pot`."""
+    assert canonical_po_text(old) == old, "the example itself must be in msgcat's form"
+    merged, _ = merge_catalog(parse(old), parse(pot))
+    return canonical_po_text(str(merged))
+
+
+# The long message, old and edited, and its translation, as msgcat wraps them.
+OLD_MSGID = (
+    'msgid ""\n'
+    '"One of the main goals of ketamine infusion therapy is to maintain treatment "\n'
+    '"with little to no side effects."\n'
+)
+NEW_MSGID = OLD_MSGID.replace("little to no", "few or no")
+TRANSLATION = (
+    'msgstr ""\n'
+    '"Uno de los objetivos principales es mantener el tratamiento con pocos o "\n'
+    '"ningún efecto secundario."\n'
+)
+
+
+def test_edited_sentence_becomes_fuzzy_with_the_old_text_as_previous_msgid() -> None:
+    comments = "#. Translators: a note from the author.\n#: content/a.md:3\n"
+    old = po_text(comments + "#, no-python-format\n" + OLD_MSGID + TRANSLATION)
+    pot = pot_text(comments + "#, no-python-format\n" + NEW_MSGID + 'msgstr ""\n')
+    text = merged_text(old, pot)
+    assert text == po_text(
+        comments + "#, fuzzy, no-python-format\n"
+        '#| msgid ""\n'
+        '#| "One of the main goals of ketamine infusion therapy is to maintain "\n'
+        '#| "treatment with little to no side effects."\n' + NEW_MSGID + TRANSLATION
+    )
+    entry = parse(text).find(LONG_NEW)
+    assert entry.previous_msgid == LONG_OLD and entry.msgstr == LONG_TRANSLATION
+
+
+def test_unrelated_new_message_inherits_no_translation() -> None:
+    old = po_text("#: content/a.md:3\n" + OLD_MSGID + TRANSLATION)
+    new = '#: content/a.md:3\nmsgid "Call the clinic at any hour of the day."\nmsgstr ""\n'
+    text = merged_text(old, pot_text(new))
+    assert text == po_text(
+        new,
+        '#~ msgid ""\n'
+        '#~ "One of the main goals of ketamine infusion therapy is to maintain "\n'
+        '#~ "treatment with little to no side effects."\n'
+        '#~ msgstr ""\n'
+        '#~ "Uno de los objetivos principales es mantener el tratamiento con pocos o "\n'
+        '#~ "ningún efecto secundario."\n',
+    )
+    entry = parse(text).find("Call the clinic at any hour of the day.")
+    assert entry.msgstr == "" and entry.flags == [] and entry.previous_msgid is None
+
+
+def test_removed_message_becomes_obsolete_and_comes_back_with_its_translation() -> None:
+    kept = '#: content/a.md:1\nmsgid "Ketamine"\nmsgstr "Ketamina"\n'
+    removed = (
+        "# Reviewed by the clinic pharmacist.\n"
+        "#: content/a.md:3\n"
+        "#, no-wrap\n"
+        'msgid "Bring a list of your medicines."\n'
+        'msgstr "Traiga una lista de sus medicamentos."\n'
+    )
+    untranslated = '#: content/a.md:5\nmsgid "Parking is free."\nmsgstr ""\n'
+    old = po_text(kept, removed, untranslated)
+    without = merged_text(old, pot_text('#: content/a.md:1\nmsgid "Ketamine"\nmsgstr ""\n'))
+    assert without == po_text(
+        kept,
+        "# Reviewed by the clinic pharmacist.\n"
+        "#, no-wrap\n"
+        '#~ msgid "Bring a list of your medicines."\n'
+        '#~ msgstr "Traiga una lista de sus medicamentos."\n',
+    )  # the untranslated message is dropped: there is no work to keep
+    source = pot_text(
+        '#: content/a.md:1\nmsgid "Ketamine"\nmsgstr ""\n',
+        '#: content/a.md:3\nmsgid "Bring a list of your medicines."\nmsgstr ""\n',
+        '#: content/a.md:5\nmsgid "Parking is free."\nmsgstr ""\n',
+    )
+    assert merged_text(without, source) == old  # revived: translation, comment and flag, not fuzzy
+
+
+def test_translator_comments_and_flags_survive_an_update() -> None:
+    entry = (
+        "# check-ignore: numbers: the dose is written out in words in Spanish\n"
+        "# Reviewed by the clinic pharmacist.\n"
+        "#. Keep the dose exactly.\n"
+        "#: content/a.md:{line}\n"
+        "#, no-python-format, no-wrap\n"
+        'msgid "Take 2 tablets with water."\n'
+        'msgstr "Tome dos comprimidos con agua."\n'
+    )
+    old = po_text("#: content/a.md:1\n" + OLD_MSGID + TRANSLATION, entry.format(line=3))
+    pot = pot_text(
+        "#: content/a.md:1\n" + NEW_MSGID + 'msgstr ""\n',
+        '#. Keep the dose exactly.\n#: content/a.md:7\n#, no-python-format\nmsgid "Take 2 tablets with water."\n'
+        'msgstr ""\n',
+    )
+    text = merged_text(old, pot)
+    assert entry.format(line=7) in text  # only its reference moved
+    assert "#, fuzzy\n" in text  # while the other message was edited
+    merged = parse(text).find("Take 2 tablets with water.")
+    assert merged.tcomment.splitlines()[0] == "check-ignore: numbers: the dose is written out in words in Spanish"
+
+
+def test_translator_comments_and_flags_survive_update_in_the_project(project_copy: Path) -> None:
+    """The same through the files: a silenced check and a flag added by hand in a catalog."""
+    path = project_copy / "locales/es/LC_MESSAGES/ketamine-infusions.po"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = block_of(lines, "Why Does Ketamine Help With Depression?").start
+    assert lines[start + 1] == "#, no-python-format"
+    lines[start : start + 2] = [
+        "# check-ignore: same-as-source: a heading the clinic keeps in English",
+        lines[start],
+        "#, no-python-format, no-wrap",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert canonical_po_text(path.read_text(encoding="utf-8")) == path.read_text(encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    edit_content(project_copy, (NEW_HEADING, f"{NEW_PARAGRAPH}\n{NEW_HEADING}"))  # references below move down
+    project = Project.at(project_copy)
+    extract(project)
+    update(project)
+    after = path.read_text(encoding="utf-8").split("\n")
+    block = [after[i] for i in block_of(after, "Why Does Ketamine Help With Depression?")]
+    old_block = [before.split("\n")[i] for i in block_of(before.split("\n"), "Why Does Ketamine Help With Depression?")]
+    assert block[0] == old_block[0] and block[2:] == old_block[2:]
+    assert block[1].startswith("#: content/ketamine-infusions.md:") and block[1] != old_block[1]
+    entry = parse(path.read_text(encoding="utf-8")).find("Why Does Ketamine Help With Depression?")
+    assert entry.tcomment == "check-ignore: same-as-source: a heading the clinic keeps in English"
+    assert set(entry.flags) == {"no-python-format", "no-wrap"}
+
+
+# --- 2. examples: the command line on a copy of the project ---------------------------------------
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(project)): p.read_bytes() for p in sorted((project / "locales").rglob("*")) if p.is_file()
+    }
+
+
+def edit_content(project: Path, *replacements: tuple[str, str]) -> None:
+    path = project / CONTENT
+    text = path.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+def catalog_paths(project: Path, domain: str) -> list[Path]:
+    return sorted((project / "locales").glob(f"*/LC_MESSAGES/{domain}.po"))
+
+
+def block_of(lines: list[str], needle: str) -> range:
+    """The lines of the one entry (a blank-line separated block) that has a line containing `needle`."""
+    starts = [0] + [i + 1 for i, line in enumerate(lines) if line == ""]
+    found = [
+        range(start, end - 1)
+        for start, end in zip(starts, [*starts[1:], len(lines) + 1], strict=True)
+        if any(needle in lines[i] for i in range(start, end - 1))
+    ]
+    assert len(found) == 1, (needle, found)
+    return found[0]
+
+
+def test_edited_sentence_is_fuzzy_in_every_locale_and_nothing_else_changes(project_copy: Path) -> None:
+    before = snapshot(project_copy)
+    edit_content(project_copy, (EDITED_FROM, EDITED_TO))
+    assert run("extract", cwd=project_copy).returncode == 0
+    result = run("update", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(project_copy)
+
+    paths = catalog_paths(project_copy, "ketamine-infusions")
+    assert [p.parent.parent.name for p in paths] == ["ar", "es", "zh_Hans"]
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"locales/ketamine-infusions.pot"} | {str(p.relative_to(project_copy)) for p in paths}
+
+    expected_problems = []
+    for path in paths:
+        name = str(path.relative_to(project_copy))
+        old_lines, new_lines = before[name].decode().split("\n"), after[name].decode().split("\n")
+        old_po, new_po = parse(before[name].decode()), parse(after[name].decode())
+        [old_entry] = [e for e in old_po if EDITED_FROM in e.msgid]
+        fuzzy = [e for e in new_po if "fuzzy" in e.flags]
+        assert [e.msgid for e in fuzzy] == [old_entry.msgid.replace(EDITED_FROM, EDITED_TO)]
+        assert fuzzy[0].previous_msgid == old_entry.msgid
+        assert (fuzzy[0].msgstr, fuzzy[0].tcomment, fuzzy[0].comment) == (
+            old_entry.msgstr,
+            old_entry.tcomment,
+            old_entry.comment,
+        )
+        assert canonical_po_text(after[name].decode()) == after[name].decode()
+
+        # the diff touches that entry and `#:` references, nothing else
+        old_block, new_block = block_of(old_lines, EDITED_FROM), block_of(new_lines, EDITED_TO)
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            assert all(i in old_block or old_lines[i].startswith("#:") for i in range(i1, i2)), old_lines[i1:i2]
+            assert all(j in new_block or new_lines[j].startswith("#:") for j in range(j1, j2)), new_lines[j1:j2]
+        # comments and references as they were, then the fuzzy flag and the old text, then the new one
+        flags = next(i for i in old_block if old_lines[i].startswith("#,")) - old_block.start
+        assert (
+            new_lines[new_block.start : new_block.start + flags] == old_lines[old_block.start : old_block.start + flags]
+        )
+        assert old_lines[old_block.start + flags] == "#, no-python-format"
+        assert new_lines[new_block.start + flags : new_block.start + flags + 2] == [
+            "#, fuzzy, no-python-format",
+            '#| msgid ""',
+        ]
+        old_msgstr = next(i for i in old_block if old_lines[i].startswith("msgstr "))
+        new_msgstr = next(i for i in new_block if new_lines[i].startswith("msgstr "))
+        assert new_lines[new_msgstr : new_block.stop] == old_lines[old_msgstr : old_block.stop]
+        msgid_line = next(i for i in new_block if new_lines[i].startswith("msgid ")) + 1
+        expected_problems.append(f"{name}:{msgid_line}: fuzzy: ")
+        assert f"updated {name}: 1 fuzzy, 0 new, 0 obsolete" in result.stdout
+
+    check = run("check", cwd=project_copy)
+    assert check.returncode == 1, check.stdout + check.stderr
+    problems = [line for line in (check.stdout + check.stderr).splitlines() if line.startswith("locales/")]
+    assert [line[: len(prefix)] for line, prefix in zip(problems, expected_problems, strict=True)] == expected_problems
+    assert all("'little to' -> 'few or'" in line for line in problems)
+
+
+def test_update_with_a_broken_catalog_writes_nothing(project_copy: Path) -> None:
+    edit_content(project_copy, (EDITED_FROM, EDITED_TO))  # every valid ketamine-infusions.po would change
+    assert run("extract", cwd=project_copy).returncode == 0
+    broken = project_copy / "locales/es/LC_MESSAGES/templates.po"
+    original = broken.read_bytes()
+    lines = original.decode().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
+    lines[index] = lines[index].rstrip().rstrip('"') + "\n"  # drop the closing quote
+    broken.write_text("".join(lines), encoding="utf-8")
+    before = snapshot(project_copy)
+
+    result = run("update", cwd=project_copy)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"locales/es/LC_MESSAGES/templates.po:{index + 1}: catalog-error: unterminated string" in result.stderr
+    assert "updated" not in result.stdout
+    assert snapshot(project_copy) == before
+
+    broken.write_bytes(original)  # once the file is repaired, the same update writes the three catalogs
+    result = run("update", cwd=project_copy)
+    assert result.returncode == 0, result.stderr
+    changed = {name for name, data in snapshot(project_copy).items() if data != before[name]}
+    assert changed == {str(p.relative_to(project_copy)) for p in catalog_paths(project_copy, "ketamine-infusions")} | {
+        "locales/es/LC_MESSAGES/templates.po"
+    }
+
+
+def test_second_update_changes_no_byte(project_copy: Path) -> None:
+    edit_content(
+        project_copy,
+        (EDITED_FROM, EDITED_TO),
+        (REMOVED_PARAGRAPH, ""),
+        (NEW_HEADING, f"{NEW_HEADING}\n{NEW_PARAGRAPH}"),
+    )
+    assert run("extract", cwd=project_copy).returncode == 0
+    first = run("update", cwd=project_copy)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count(": 1 fuzzy, 1 new, 1 obsolete") == 3, first.stdout
+    written = snapshot(project_copy)
+    second = run("update", cwd=project_copy)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == ""
+    assert snapshot(project_copy) == written
+
+
+def test_removed_paragraph_comes_back_byte_for_byte(project_copy: Path) -> None:
+    """Removing a translated paragraph and restoring it later gives back every catalog unchanged."""
+    original = snapshot(project_copy)
+    project = Project.at(project_copy)
+    content = (project_copy / CONTENT).read_text(encoding="utf-8")
+    edit_content(project_copy, (REMOVED_PARAGRAPH, ""), (NEW_HEADING, f"{NEW_HEADING}\n{NEW_PARAGRAPH}"))
+    extract(project)
+    writes = update(project)
+    assert sorted(str(w.path.relative_to(project_copy)) for w in writes) == sorted(
+        str(p.relative_to(project_copy)) for p in catalog_paths(project_copy, "ketamine-infusions")
+    )
+    for write in writes:
+        assert write.report is not None
+        assert (write.report.obsoleted, write.report.added, write.report.fuzzy) == (1, 1, [])
+        removed = parse(write.text).find(REMOVED_PARAGRAPH.strip(), include_obsolete_entries=True)
+        assert removed is not None and removed.obsolete and removed.msgstr
+        assert "#~ msgid" in write.text
+
+    (project_copy / CONTENT).write_text(content, encoding="utf-8")
+    extract(project)
+    writes = update(project)
+    assert all(w.report is not None and w.report.revived == 1 for w in writes)
+    restored = snapshot(project_copy)
+    assert {name: data for name, data in restored.items() if name.endswith(".po")} == {
+        name: data for name, data in original.items() if name.endswith(".po")
+    }
+
+
+# --- regressions found by the properties -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("translation", ["Página %(page)s\u2028de %(pages)s", "Página %(page)s de %(pages)s\u2029"])
+def test_line_separator_in_a_translation_survives_loading(tmp_path: Path, translation: str) -> None:
+    path = tmp_path / "locales/es/LC_MESSAGES/templates.po"
+    path.parent.mkdir(parents=True)
+    po = new_po()
+    po.append(polib.POEntry(msgid="Page %(page)s of %(pages)s", msgstr=translation, flags=["python-format"]))
+    path.write_text(canonical_po_text(str(po)), encoding="utf-8")  # GNU msgcat and msgfmt --check accept it
+    catalog = load_catalog(path, get_locale("es"), "templates")
+    assert catalog.po.find("Page %(page)s of %(pages)s").msgstr == translation
+
+
+def test_catalog_without_messages_keeps_its_header(tmp_path: Path) -> None:
+    po = parse(HEADER + '\n#: content/a.md:3\nmsgid "Gone, never translated"\nmsgstr ""\n')
+    merged, _ = merge_catalog(po, parse(POT_HEADER))
+    path = tmp_path / "locales/es/LC_MESSAGES/empty.po"
+    path.parent.mkdir(parents=True)
+    path.write_text(canonical_po_text(str(merged)), encoding="utf-8")
+    assert load_catalog(path, get_locale("es"), "empty").po.metadata == po.metadata
