@@ -20,6 +20,7 @@ from xml.sax.saxutils import unescape
 
 from .errors import Location, RenderError
 from .fonts import PreparedFonts
+from .pdftags import mark_passage_languages
 
 PDF_VARIANT = "pdf/ua-1"
 LOGGER = logging.getLogger("handouts")
@@ -162,6 +163,11 @@ class PdfWriter:
         if warnings.messages:
             raise RenderError("WeasyPrint warned: " + "; ".join(dict.fromkeys(warnings.messages)), Location(output))
         assert isinstance(pdf, bytes)
+        pdf, unmarked = mark_passage_languages(pdf, html)
+        for passage in unmarked:
+            LOGGER.warning(
+                "%s: no structure element found for the %s passage %r", output, passage.lang, passage.text[:60]
+            )
         write_bytes_atomic(output, pdf)
         return pdf
 

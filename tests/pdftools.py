@@ -206,3 +206,23 @@ def raw_bytes(pdf: Path) -> bytes:
 def content_streams(pdf: Path) -> list[bytes]:
     reader = PdfReader(pdf)
     return [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
+
+
+def languages_of_elements(pdf: Path) -> list[tuple[str, str]]:
+    """(structure type, /Lang) of every structure element that declares a language of its own."""
+    root = resolve(catalog(pdf).get("/StructTreeRoot"))
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any) -> None:
+        node = resolve(node)
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, DictionaryObject):
+            if "/S" in node and "/Lang" in node:
+                found.append((str(node["/S"]), str(node["/Lang"])))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(root)
+    return found

@@ -13,6 +13,7 @@ LAYERS = [
     {"config", "content"},
     {"catalogs"},
     {"checks"},
+    {"pdftags"},
     {"render", "pdf", "thumbnails"},
     {"pipeline"},
     {"cli"},

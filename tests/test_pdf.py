@@ -19,6 +19,7 @@ from .pdftools import (
     content_streams,
     embedded_font_names,
     figure_alt_texts,
+    languages_of_elements,
     markdown_to_text,
     page_texts,
     pieces_between_marks,
@@ -182,6 +183,13 @@ def test_draft_notice_in_both_languages_on_every_page(built: dict[str, Job], loc
     for number, page in enumerate(page_texts(job.output), start=1):
         assert found_on_a_page(notice.msgstr, [page], mode), f"{locale} page {number}: no translated notice"
         assert found_on_a_page(notice.msgid, [page], "tokens"), f"{locale} page {number}: no English notice"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_english_half_of_the_notice_has_its_own_language(built: dict[str, Job], locale: str) -> None:
+    """PDF/UA: a passage in another language than the document carries its own /Lang."""
+    expected = [] if locale == "en" else [("/P", "en")]
+    assert languages_of_elements(built[locale].output) == expected
 
 
 def test_english_source_has_no_draft_notice(built: dict[str, Job]) -> None:

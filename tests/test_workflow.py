@@ -8,7 +8,7 @@ from pathlib import Path
 import polib
 
 from .conftest import ROOT
-from .pdftools import BODY_MARGINS, page_texts, squeeze
+from .pdftools import BODY_MARGINS, languages_of_elements, page_texts, squeeze
 from .test_cli import run
 
 STATS_KEYS = {
@@ -96,6 +96,8 @@ def test_draft_falls_back_to_english_marked_as_english(project_copy: Path) -> No
     pdf = project_copy / "dist/drafts/example/es/ketamine-infusions.draft.pdf"
     text = squeeze("\n".join(page_texts(pdf, margins=BODY_MARGINS)))
     assert squeeze(po[2].msgid) in text
+    # The notice's English half and the paragraph the English stands in for are tagged as English.
+    assert sorted(languages_of_elements(pdf)) == [("/P", "en"), ("/P", "en")]
 
 
 def test_review_sheet_shows_source_and_translation_and_flags_fuzzy(project_copy: Path) -> None:
