@@ -164,3 +164,108 @@ def test_lists_tables_and_figures_are_tagged(sample_project: Path, tmp_path: Pat
     assert str(catalog(job.output)["/Lang"]) == locale
     width = float(PdfReader(job.output).pages[0].mediabox.width)
     assert round(width) == (612 if paper == "letter" else 595)
+
+
+CLOSING_PUNCTUATION = "，。、：；？！）」』》"
+
+
+def test_cjk_lines_never_start_with_closing_punctuation(built: dict[str, Job]) -> None:
+    """Pango keeps closing punctuation off the start of a line (kinsoku); WeasyPrint relies on it."""
+    lines = [line.strip() for page in page_texts(built["zh-Hans"].output) for line in page.splitlines()]
+    chinese = [line for line in lines if any("\u4e00" <= c <= "\u9fff" for c in line)]
+    assert len(chinese) > 20
+    assert not [line for line in chinese if line[0] in CLOSING_PUNCTUATION]
+
+
+def test_hyphenation_only_where_pyphen_has_a_dictionary(built: dict[str, Job]) -> None:
+    hyphenated = {tag: "\u2010\n" in "".join(page_texts_raw(job.output)) for tag, job in built.items()}
+    assert hyphenated["es"] or hyphenated["en"]  # the body breaks long words in these languages
+    assert not hyphenated["ar"] and not hyphenated["zh-Hans"]
+
+
+def page_texts_raw(pdf: Path) -> list[str]:
+    import subprocess
+
+    return [
+        subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    ]
+
+
+@pytest.fixture(scope="module")
+def arabic_sample(sample_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+    """The sample handout (bullets, numbered steps) in Arabic, from catalogs made for the test."""
+    import polib
+
+    from handouts.pipeline import extract, init
+
+    project = Project(sample_project, tmp_path_factory.mktemp("ar-out"))
+    extract(project)
+    if not (sample_project / "locales/ar").exists():
+        init(project, "ar")
+    for path in (sample_project / "locales/ar/LC_MESSAGES").glob("*.po"):
+        po = polib.pofile(str(path))
+        for entry in po:
+            entry.msgstr = f"نص {entry.msgid}" if entry.msgid[:1].isalpha() else entry.msgid
+        po.save(str(path))
+    (job,) = build(project, ["ar"], ["example"], draft=True)
+    return job
+
+
+def test_right_to_left_list_markers_stand_on_the_right(arabic_sample: Job) -> None:
+    from .pdftools import words_with_boxes
+
+    words = words_with_boxes(arabic_sample.output)
+    bullets = [w for w in words if w.text == "•"]
+    numbers = [w for w in words if w.text in ("1.", ".1")]
+    assert len(bullets) == 2 and numbers
+    for marker in [*bullets, *numbers]:
+        line = [w for w in words if w.page == marker.page and abs(w.y_min - marker.y_min) < 3 and w is not marker]
+        assert line and all(w.x_max <= marker.x_min for w in line), f"{marker.text} is not right of its item"
+
+
+def test_a_brand_font_is_used_only_where_it_covers_the_letters(sample_project: Path, tmp_path: Path) -> None:
+    """A clinic's own Latin font (here Noto Serif cut down to ASCII) serves English, not Spanish."""
+    from fontTools import subset
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", "dist", ".cache", "tests"))
+    brand_dir = project / "brands/example"
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    font = subset.load_font("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf", options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=range(0x20, 0x7F))
+    subsetter.subset(font)
+    font.save(brand_dir / "ClinicSerif-Regular.ttf")
+    toml = brand_dir / "brand.toml"
+    toml.write_text(toml.read_text() + '\n[font]\nfamily = "Clinic Serif"\nregular = "ClinicSerif-Regular.ttf"\n')
+    jobs = {job.locale.tag: job for job in build(Project(project, tmp_path / "out"), ["en", "es"], ["example"])}
+    assert any(name.startswith("Clinic-Serif") for name in embedded_font_names(jobs["en"].output))
+    assert not any(name.startswith("Clinic-Serif") for name in embedded_font_names(jobs["es"].output))
+
+
+def test_thumbnails_picture_every_page_and_a_contact_sheet(tmp_path: Path) -> None:
+    from handouts.pipeline import thumbnails
+
+    written = thumbnails(Project(ROOT, tmp_path / "dist"), tmp_path / "thumbs", ["en", "ar"], ["example"])
+    pages = [p for p in written if p.parent.name in ("en", "ar")]
+    sheet = tmp_path / "thumbs/example/ketamine-infusions.png"
+    assert sheet in written
+    assert len(pages) == sum(len(PdfReader(p).pages) for p in (tmp_path / "dist/example").rglob("*.pdf"))
+    with Image.open(sheet) as image, Image.open(pages[0]) as page:
+        assert image.width > 2 * page.width  # two locales side by side
+        assert image.getextrema() != ((255, 255), (255, 255), (255, 255))
+
+
+def test_slow_subsetting_is_reported_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from weasyprint.text import ffi
+
+    from handouts import pdf
+
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    monkeypatch.setattr(pdf.warn_if_subsetting_is_slow, "done", False, raising=False)
+    with caplog.at_level("WARNING", logger="handouts"):
+        pdf.warn_if_subsetting_is_slow()
+        pdf.warn_if_subsetting_is_slow()
+    assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
+    assert "libharfbuzz-subset" in caplog.records[0].getMessage()
