@@ -75,3 +75,12 @@ def test_the_check_would_catch_an_unmarked_string(tmp_path: Path) -> None:
     (job,) = build(Project(tmp_path, tmp_path / "dist"), ["en-XA"], ["example"])
     leftover = unmarked_text("\n".join(page_texts(job.output)), [])
     assert "Bring this sheet to every visit" in leftover
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_layout_keeps_the_page_budget_when_text_grows(tmp_path: Path, paper: str) -> None:
+    """Text 35 % longer than English still fits the handout's page budget on both paper sizes."""
+    from pypdf import PdfReader
+
+    (job,) = build(Project(ROOT, tmp_path), ["en-XA"], ["example"], paper=paper)
+    assert len(PdfReader(job.output).pages) <= job.handout.pages
