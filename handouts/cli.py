@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from . import __version__
@@ -60,6 +61,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--paper", choices=("letter", "a4"), help="paper size for every brand (default: each brand's own)"
     )
+    build.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: the cores)"
+    )
+    build.add_argument("--force", action="store_true", help="rebuild every PDF, ignoring the build cache")
+    build.add_argument("--shard", type=shard_argument, metavar="K/N", help="build only the K-th of N equal shares")
     build.add_argument(
         "--draft",
         action="store_true",
@@ -229,19 +235,68 @@ def run_build(args: argparse.Namespace, project: object) -> int:
 
     assert isinstance(project, pipeline.Project)
     started = time.monotonic()
-
-    def progress(job: pipeline.Job) -> None:
-        print(f"wrote {display_path(job.output)}")
+    progress = Progress()
 
     def warn(problem: Problem) -> None:
         print(f"warning: {problem}", file=sys.stderr)
 
-    jobs = pipeline.build(
-        project, args.locale, args.brand, args.handout, progress, draft=args.draft, warn=warn, paper=args.paper
-    )
+    try:
+        result = pipeline.build(
+            project,
+            args.locale,
+            args.brand,
+            args.handout,
+            progress.update,
+            draft=args.draft,
+            warn=warn,
+            paper=args.paper,
+            jobs=args.jobs,
+            force=args.force,
+            shard=args.shard,
+        )
+    finally:
+        progress.close()
     kind = "draft PDF(s)" if args.draft else "PDF(s)"
-    print(f"built {len(jobs)} {kind} in {time.monotonic() - started:.1f} s")
+    print(
+        f"{len(result.jobs)} {kind}: {len(result.built)} built, {len(result.skipped)} up to date, "
+        f"{len(result.failed)} failed in {time.monotonic() - started:.1f} s"
+    )
     return EXIT_OK
+
+
+class Progress:
+    """A progress bar on a terminal; one plain line per PDF elsewhere (CI logs)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.interactive = sys.stderr.isatty()
+
+    def update(self, job: Any, outcome: str) -> None:
+        if not self.interactive:
+            if outcome != "skipped":
+                print(f"{outcome} {display_path(job.output)}")
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="pdf", file=sys.stderr, leave=False)
+        self.bar.update(1)
+        self.bar.set_postfix_str(f"{job.locale.tag} {job.handout.slug}", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def shard_argument(value: str) -> tuple[int, int]:
+    """`K/N` with 1 <= K <= N."""
+    try:
+        k, n = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not K/N (for example 2/8)") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"{value!r}: K must be between 1 and N")
+    return k, n
 
 
 def format_report(report: Report, fmt: str) -> str:

@@ -69,6 +69,12 @@ def use_declared_fonts_only(fonts: PreparedFonts) -> None:
     os.environ["FONTCONFIG_FILE"] = wanted
 
 
+def preload(fonts: PreparedFonts) -> None:
+    """Set up the fonts and import WeasyPrint, e.g. once before forking worker processes."""
+    use_declared_fonts_only(fonts)
+    import weasyprint  # noqa: F401
+
+
 def fonts_of_config(conf: Path) -> frozenset[Path]:
     """The font files a Fontconfig file written by `fonts.write_fontconfig` makes visible."""
     match = re.search(r"<dir>(.*?)</dir>", conf.read_text()) if conf.exists() else None
@@ -140,7 +146,13 @@ class PdfWriter:
         return self._stylesheets[css]
 
     def write_pdf(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
-        """Render `html` (relative URLs resolved against `base_dir`) to `output` atomically.
+        """Render `html` to `output`, atomically."""
+        pdf = self.render(html, base_dir, output, font_css)
+        write_bytes_atomic(output, pdf)
+        return pdf
+
+    def render(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
+        """The PDF of `html` (relative URLs resolved against `base_dir`); `output` names it in errors.
 
         `font_css` comes from `PreparedFonts.stylesheet` for the page's locales; without it only
         the Latin fonts are loaded.

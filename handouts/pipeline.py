@@ -8,12 +8,15 @@ Everything is loaded and checked before anything is written:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .buildcache import BuildCache, Fingerprint, sha256_file, tool_versions, write_atomic
 from .catalogs import (
+    TEMPLATES_DOMAIN,
     LocaleCatalogs,
     PlannedWrite,
     SourceMessage,
@@ -64,6 +67,11 @@ class Project:
     @property
     def brands_dir(self) -> Path:
         return self.root / "brands"
+
+    @property
+    def cache_dir(self) -> Path:
+        """The incremental build cache (git-ignored)."""
+        return self.root / ".cache"
 
 
 @dataclass(frozen=True)
@@ -178,20 +186,41 @@ class CheckFailedWithProblems(CheckFailed):
         return "\n".join(str(p) for p in self.problems)
 
 
+@dataclass
+class BuildResult:
+    """What a build did: every job, which were rendered, which came from the cache, which failed."""
+
+    jobs: list[Job]
+    built: list[Job] = dataclasses.field(default_factory=list)
+    skipped: list[Job] = dataclasses.field(default_factory=list)
+    failed: list[tuple[Job, HandoutsError]] = dataclasses.field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Job]:
+        return iter(self.jobs)
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+
 def build(
     project: Project,
     locales: Iterable[str] | None = None,
     brands: list[str] | None = None,
     handouts: Iterable[str] | None = None,
-    progress: Callable[[Job], None] | None = None,
+    progress: Callable[[Job, str], None] | None = None,
     draft: bool = False,
     warn: Callable[[Problem], None] | None = None,
     paper: str | None = None,
-) -> list[Job]:
-    """Check every input, then render one PDF per job. Returns the jobs written.
+    jobs: int = 1,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+) -> BuildResult:
+    """Check every input, then render one PDF per job, skipping those already built.
 
     A release build refuses any catalog problem. A draft build renders incomplete or stale
-    catalogs anyway (fuzzy translations, English where none exists), marked as drafts.
+    catalogs anyway (fuzzy translations, English where none exists), marked as drafts. With
+    `jobs` > 1 the PDFs render in a pool of worker processes. `shard=(k, n)` builds the k-th of
+    n deterministic shares of the jobs, for CI matrices.
     """
     chosen_brands = load_brands(project.brands_dir, brands)
     if paper is not None:  # the same letterhead on other paper (tests print every locale on both)
@@ -203,18 +232,156 @@ def build(
     if warn is not None:
         for problem in report.problems:
             warn(problem)
-    jobs = plan(inputs, chosen_brands, project.out_dir, draft)
-
-    from .render import create_environment, render_html  # Jinja and WeasyPrint load only when needed
-
-    writer = make_writer(project, [b.path.parent for b in chosen_brands])
-    env = create_environment(project.templates_dir)
-    for job in jobs:
-        html = render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand, draft_build=draft)
-        writer.write_pdf(html, project.templates_dir, job.output, font_css(writer.fonts, inputs, job))
+    planned = plan(inputs, chosen_brands, project.out_dir, draft)
+    if shard is not None:
+        planned = select_shard(planned, project.out_dir, *shard)
+    result = BuildResult(planned)
+    cache = BuildCache(project.cache_dir / "pdf")
+    keys = job_keys(project, inputs, planned, draft)
+    todo = []
+    for job in planned:
+        if not force and restore_from_cache(cache, keys[job.output], job.output):
+            result.skipped.append(job)
+            if progress:
+                progress(job, "skipped")
+        else:
+            todo.append(job)
+    if not todo:
+        return result
+    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft)
+    for job, outcome in render_all(context, todo, jobs):
+        if isinstance(outcome, HandoutsError):
+            result.failed.append((job, outcome))
+            if progress:
+                progress(job, "failed")
+            continue
+        digest = cache.put(keys[job.output], outcome)
+        if not same_file(job.output, digest):
+            write_atomic(job.output, outcome)
+        result.built.append(job)
         if progress:
-            progress(job)
-    return jobs
+            progress(job, "built")
+    if result.failed:
+        raise ErrorGroup([error for _, error in result.failed])
+    return result
+
+
+def select_shard(planned: list[Job], out_dir: Path, k: int, n: int) -> list[Job]:
+    """The k-th of n shares (1-based): jobs sorted by output path, then every n-th one.
+
+    The same inputs give the same shares on every machine, and the n shares together are
+    exactly the whole build.
+    """
+    ordered = sorted(planned, key=lambda job: job.output.relative_to(out_dir).as_posix())
+    return ordered[k - 1 :: n]
+
+
+def same_file(path: Path, digest: str) -> bool:
+    return path.exists() and sha256_file(path) == digest
+
+
+def restore_from_cache(cache: BuildCache, key: str, output: Path) -> bool:
+    """Put the cached PDF at `output` when there is an intact one; False when it must be built."""
+    entry = cache.get(key)
+    if entry is None:
+        return False
+    pdf, digest = entry
+    if not same_file(output, digest):
+        write_atomic(output, pdf.read_bytes())
+    return True
+
+
+def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> dict[Path, str]:
+    """A hash of everything that shapes each output: sources and translations, templates, CSS,
+    brand, declared fonts, and the versions of the tools."""
+    from .fonts import DECLARATION
+
+    common = Fingerprint(json.dumps(tool_versions(), sort_keys=True), f"draft={draft}")
+    common.add_files(Path(__file__).parent.glob("*.py"))  # this tool's own code shapes the PDF too
+    common.add_files(p for p in project.templates_dir.iterdir() if p.is_file())
+    common.add_files([DECLARATION]).add_identities(f.path for f in prepare_fonts().files)
+    common_key = common.hexdigest()
+    brand_keys = {}
+    for job in jobs:
+        brand = job.brand
+        if brand.id not in brand_keys:
+            files = [p for p in brand.path.parent.rglob("*") if p.is_file()]
+            brand_keys[brand.id] = Fingerprint(brand.paper).add_files(files).hexdigest()
+    keys = {}
+    for job in jobs:
+        catalogs = inputs.catalogs[job.locale.tag]
+        translations = Fingerprint(job.locale.tag)
+        for domain in (job.handout.slug, TEMPLATES_DOMAIN):
+            catalog = catalogs.catalogs.get(domain)
+            if catalog is not None:
+                translations.add_value(str(catalog.po))
+        content = Fingerprint().add_files([job.handout.path, *figure_files(job.handout)])
+        keys[job.output] = Fingerprint(
+            common_key, brand_keys[job.brand.id], content.hexdigest(), translations.hexdigest()
+        ).hexdigest()
+    return keys
+
+
+def figure_files(handout: Handout) -> list[Path]:
+    from .content import Figure
+
+    return [(handout.path.parent / b.src).resolve() for b in handout.blocks if isinstance(b, Figure)]
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What every render of one build shares; inherited by worker processes when they fork."""
+
+    project: Project
+    inputs: Inputs
+    asset_dirs: list[Path]
+    draft: bool
+
+
+_WORKER: dict[str, object] = {}
+
+
+def start_worker(context: RenderContext) -> None:
+    """Per process: one PDF writer (one FontConfiguration, reused) and one Jinja environment."""
+    from .render import create_environment
+
+    _WORKER["context"] = context
+    _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
+    _WORKER["env"] = create_environment(context.project.templates_dir)
+
+
+def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
+    """Render one job in this process; errors come back as values, so the others go on."""
+    from .pdf import PdfWriter
+    from .render import render_html
+
+    context = _WORKER["context"]
+    writer, env = _WORKER["writer"], _WORKER["env"]
+    assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter)
+    try:
+        catalogs = context.inputs.catalogs[job.locale.tag]
+        html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
+        css = font_css(writer.fonts, context.inputs, job)
+        return job, writer.render(html, context.project.templates_dir, job.output, css)
+    except HandoutsError as error:
+        return job, error
+
+
+def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[tuple[Job, bytes | HandoutsError]]:
+    """Render in this process, or in a pool of forked workers when asked for more than one."""
+    workers = min(jobs, len(todo))
+    if workers <= 1:
+        start_worker(context)
+        yield from map(render_one, todo)
+        return
+    import multiprocessing
+
+    from .pdf import preload  # import WeasyPrint once, before forking, so workers share it
+
+    preload(prepare_fonts())
+    pool_context = multiprocessing.get_context("fork")
+    with pool_context.Pool(workers, initializer=start_worker, initargs=(context,)) as pool:
+        yield from pool.imap_unordered(render_one, todo, chunksize=1)
 
 
 def make_writer(project: Project, brand_dirs: list[Path]) -> PdfWriter:
@@ -312,8 +479,8 @@ def thumbnails(
     """Build the PDFs, then a PNG of every page and a contact sheet per handout and brand."""
     from .thumbnails import Rendered, write_thumbnails
 
-    jobs = build(project, locales, brands, handouts)
-    rendered = [Rendered(job.output, job.handout.slug, job.brand.id, job.locale.tag) for job in jobs]
+    result = build(project, locales, brands, handouts)
+    rendered = [Rendered(job.output, job.handout.slug, job.brand.id, job.locale.tag) for job in result.jobs]
     return write_thumbnails(rendered, out_dir or project.out_dir / "thumbnails")
 
 

@@ -8,6 +8,7 @@ translation must be one of the source message's link targets.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ LTR_RUN_RE = re.compile(
 )
 LTR_TRAILING = ".,:;!?"
 # CLDR numbering systems -> CSS counter styles WeasyPrint knows.
+# Languages whose lines break only between words (CSS `word-break: keep-all`, which WeasyPrint
+# lacks): Korean is written with spaces, but Pango would break between any two syllables.
+KEEP_ALL_LANGUAGES = {"ko"}
+HANGUL_JOIN_RE = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a30-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\uac00-\ud7a3])")
 COUNTER_STYLES = {
     "latn": "decimal",
     "arab": "arabic-indic",
@@ -93,6 +98,8 @@ class Translator:
         if catalog is not None:
             translation = catalog.translation(msgid) if self.strict else catalog.draft_translation(msgid)
             if translation is not None:
+                if self.catalogs.locale.language in KEEP_ALL_LANGUAGES:
+                    translation = keep_words_together(translation)
                 return translation, True
         if self.strict:
             raise RenderError(
@@ -168,6 +175,11 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def keep_words_together(text: str) -> str:
+    """Join the syllables of each Korean word with U+2060 WORD JOINER, so lines break at spaces."""
+    return HANGUL_JOIN_RE.sub("\u2060", text)
+
+
 def counter_style(babel_name: str) -> str:
     """The CSS counter style of a locale's default numbering system, as CLDR (Babel) gives it."""
     from babel import Locale
@@ -181,6 +193,18 @@ def hyphenation_dictionary(babel_name: str) -> str | None:
 
     dictionary: str | None = pyphen.language_fallback(babel_name)
     return dictionary
+
+
+def isolate(value: str) -> Markup:
+    """A brand value in its own direction (the first strong letter decides, like `dir="auto"`,
+    which WeasyPrint does not support): "1200 Riverbend Avenue" stays in order on an Arabic page."""
+    direction = "ltr"
+    for char in value:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            direction = "ltr" if kind == "L" else "rtl"
+            break
+    return Markup('<span dir="{}">{}</span>').format(direction, value)
 
 
 # --- content Markdown ---------------------------------------------------------------------------
@@ -292,9 +316,15 @@ def render_html(
     context: dict[str, Any] = {
         **template_translations(translator),
         "ltr": lambda value: Markup('<span dir="ltr">{}</span>').format(value),
+        "isolate": isolate,
         "version": __version__,
         "locale": locale,
-        "handout": {"title": title, "slug": handout.slug, "source_version": handout.source_version},
+        "handout": {
+            "title": title,
+            "plain_title": title.replace("\u2060", ""),  # for metadata: no word joiners
+            "slug": handout.slug,
+            "source_version": handout.source_version,
+        },
         "blocks": render_blocks(handout, translator, rtl),
         "brand": {
             "name": brand.name,

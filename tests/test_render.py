@@ -109,3 +109,13 @@ def test_arabic_content_wraps_latin_abbreviations(root: Path) -> None:
     html = render(root, "ar")
     assert '<span dir="ltr">SSRIs</span>' in html
     assert '<span dir="ltr">1960</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("value", "direction"),
+    [("1200 Riverbend Avenue", "ltr"), ("عيادة النهر", "rtl"), ("12 شارع النيل", "rtl"), ("+1 541", "ltr")],
+)
+def test_brand_values_keep_their_own_direction(value: str, direction: str) -> None:
+    from handouts.render import isolate
+
+    assert str(isolate(value)) == f'<span dir="{direction}">{value}</span>'

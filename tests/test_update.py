@@ -44,6 +44,9 @@ PROPERTY_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
+# Every shipped translation: an edit of the English reaches each of them.
+TRANSLATED_FOLDERS = sorted(p.name for p in (ROOT / "locales").iterdir() if p.is_dir())
+
 # --- strategies -----------------------------------------------------------------------------------
 
 # Every printable character, plus newline and tab: the only control characters a gettext string
@@ -542,7 +545,7 @@ def test_edited_sentence_is_fuzzy_in_every_locale_and_nothing_else_changes(proje
     after = snapshot(project_copy)
 
     paths = catalog_paths(project_copy, "ketamine-infusions")
-    assert [p.parent.parent.name for p in paths] == ["ar", "es", "zh_Hans"]
+    assert [p.parent.parent.name for p in paths] == TRANSLATED_FOLDERS
     changed = {name for name in after if after[name] != before[name]}
     assert changed == {"locales/ketamine-infusions.pot"} | {str(p.relative_to(project_copy)) for p in paths}
 
@@ -630,7 +633,7 @@ def test_second_update_changes_no_byte(project_copy: Path) -> None:
     assert run("extract", cwd=project_copy).returncode == 0
     first = run("update", cwd=project_copy)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.count(": 1 fuzzy, 1 new, 1 obsolete") == 3, first.stdout
+    assert first.stdout.count(": 1 fuzzy, 1 new, 1 obsolete") == len(TRANSLATED_FOLDERS), first.stdout
     written = snapshot(project_copy)
     second = run("update", cwd=project_copy)
     assert second.returncode == 0, second.stderr
