@@ -10,7 +10,6 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__
@@ -59,15 +58,37 @@ class Fingerprint:
         return self._digest.hexdigest()
 
 
+RENDERING_PACKAGES = ("weasyprint", "pydyf", "pikepdf", "jinja2", "markdown_it", "babel", "pyphen")
+
+
 def tool_versions() -> dict[str, str]:
-    """The versions that shape a PDF, read without importing WeasyPrint."""
+    """The versions of the tools that shape a PDF (for manifests)."""
+    from importlib import metadata
+
     versions = {"handouts": __version__}
-    for package in ("weasyprint", "pydyf", "pikepdf", "jinja2", "markdown-it-py", "babel"):
+    for package in ("weasyprint", "pydyf", "pikepdf", "jinja2", "markdown-it-py", "babel", "pyphen"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "absent"
     return versions
+
+
+def tool_identity() -> str:
+    """Which installed copies of the rendering packages are in use, found without importing
+    them (importing WeasyPrint alone takes 0.4 s): an upgrade changes their files."""
+    from importlib.util import find_spec
+
+    parts = [__version__]
+    for package in RENDERING_PACKAGES:
+        spec = find_spec(package)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        if origin is None or not origin.exists():
+            parts.append(f"{package}:absent")
+            continue
+        stat = origin.stat()
+        parts.append(f"{package}:{origin}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
 
 
 class BuildCache:

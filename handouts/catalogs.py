@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import re
 import shutil
@@ -420,8 +421,17 @@ def msgfmt_executable() -> str:
     return exe
 
 
-def validate_po_syntax(path: Path) -> None:
-    """Run `msgfmt --check` and turn its complaints into errors with a 1-based line."""
+def validate_po_syntax(path: Path, passed_dir: Path | None = None) -> None:
+    """Run `msgfmt --check` and turn its complaints into errors with a 1-based line.
+
+    With `passed_dir`, a file whose exact bytes passed before is not checked again (a marker
+    named by the hash of its bytes records the pass).
+    """
+    marker = None
+    if passed_dir is not None:
+        marker = passed_dir / hashlib.sha256(path.read_bytes()).hexdigest()
+        if marker.exists():
+            return
     result = subprocess.run(
         [msgfmt_executable(), "--check", "--output-file=/dev/null", str(path)],
         capture_output=True,
@@ -429,6 +439,9 @@ def validate_po_syntax(path: Path) -> None:
         env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
     )
     if result.returncode == 0:
+        if marker is not None:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
         return
     errors: list[HandoutsError] = []
     for raw in result.stderr.decode("utf-8", errors="replace").splitlines():
@@ -455,9 +468,9 @@ def validate_po_syntax(path: Path) -> None:
     raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
 
 
-def load_catalog(path: Path, locale: LocaleInfo, domain: str) -> Catalog:
+def load_catalog(path: Path, locale: LocaleInfo, domain: str, passed_dir: Path | None = None) -> Catalog:
     """Validate and parse one `.po`; check the header keys the pipeline relies on."""
-    validate_po_syntax(path)
+    validate_po_syntax(path, passed_dir)
     text = path.read_text(encoding="utf-8")
     try:
         po = read_po(path)
@@ -506,7 +519,10 @@ def discover_locales(locales_dir: Path) -> list[LocaleInfo]:
 
 
 def load_catalogs(
-    locales_dir: Path, locales: Iterable[LocaleInfo], sources: dict[str, list[SourceMessage]]
+    locales_dir: Path,
+    locales: Iterable[LocaleInfo],
+    sources: dict[str, list[SourceMessage]],
+    passed_dir: Path | None = None,
 ) -> dict[str, LocaleCatalogs]:
     """Load every catalog of the given locales; report every unreadable file at once."""
     errors: list[HandoutsError] = []
@@ -534,7 +550,7 @@ def load_catalogs(
             if not path.exists():
                 continue  # reported by the completeness check as a missing catalog
             try:
-                catalogs[domain] = load_catalog(path, locale, domain)
+                catalogs[domain] = load_catalog(path, locale, domain, passed_dir)
             except ErrorGroup as group:
                 errors.extend(group.errors)
             except HandoutsError as error:

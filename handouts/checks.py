@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 import polib
@@ -74,6 +75,7 @@ URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # An optional country code and bracketed area code, then 2-4 digit groups joined by one separator.
 PHONE_RE = re.compile(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}")
+DIGIT_RE = re.compile(r"\d")  # every Unicode decimal digit (category Nd)
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_PHONE_DIGITS = 7
 NUMBER_RE = re.compile(r"\d+(?:[.,٫٬\u00a0\u202f]\d+)*", re.UNICODE)
@@ -154,7 +156,9 @@ def short(text: str, limit: int = 70) -> str:
 
 def digit_value_string(text: str) -> str:
     """Every decimal digit in any script (Arabic-Indic, Persian, Devanagari, full-width...) as 0-9."""
-    return "".join(str(unicodedata.digit(c)) if unicodedata.category(c) == "Nd" else c for c in text)
+    if text.isascii():
+        return text
+    return DIGIT_RE.sub(lambda match: str(unicodedata.digit(match.group())), text)
 
 
 def numbers_in(text: str) -> Counter[str]:
@@ -179,9 +183,14 @@ def urls_in(text: str) -> list[str]:
     return sorted(urls)
 
 
+@cache
+def inline_markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
+
+
 def markdown_shape(text: str) -> tuple[Counter[str], list[str]]:
     """(count of each inline markup kind, link targets in order) of a Markdown message."""
-    md = MarkdownIt("commonmark", {"html": False})
+    md = inline_markdown()
     kinds: Counter[str] = Counter()
     targets: list[str] = []
     for block in md.parseInline(text):

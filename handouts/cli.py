@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .checks import Problem, Report, Stats
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
-COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review", "thumbnails")
+COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review", "thumbnails", "release")
 
 
 class Parser(argparse.ArgumentParser):
@@ -129,6 +129,22 @@ def make_parser() -> argparse.ArgumentParser:
     thumbs.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/thumbnails/)")
     thumbs.add_argument("--locale", action="append", metavar="LOCALE", help="only this locale (repeatable)")
     thumbs.add_argument("--brand", action="append", metavar="BRAND", help="only this brand (repeatable)")
+
+    release = commands.add_parser(
+        "release",
+        help="build everything, check it, and write the release artifacts",
+        description="PDFs, review sheets, thumbnails, index.html, manifest.json, SHA256SUMS and a "
+        "reproducible handouts-<version>.zip in dist/.",
+    )
+    release.add_argument("--out", type=Path, metavar="DIR", help="output folder instead of dist/")
+    release.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: the cores)"
+    )
+    group = release.add_mutually_exclusive_group()
+    group.add_argument(
+        "--shard", type=shard_argument, metavar="K/N", help="build the K-th of N shares and its manifest"
+    )
+    group.add_argument("--merge", nargs="+", type=Path, metavar="DIR", help="combine the outputs of every shard")
     return parser
 
 
@@ -217,6 +233,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if command == "stats":
         print(format_stats(pipeline.stats(project, args.locale), args.format))
+        return EXIT_OK
+    if command == "release":
+        from . import release
+
+        started = time.monotonic()
+        if args.merge:
+            outcome = release.merge(project, args.merge)
+        else:
+            outcome = release.release(project, jobs=args.jobs, shard=args.shard)
+        for artifact in outcome.files:
+            print(f"wrote {display_path(artifact)}")
+        print(f"release: {len(outcome.entries)} PDF(s) in {time.monotonic() - started:.1f} s")
         return EXIT_OK
     if command == "thumbnails":
         pictures = pipeline.thumbnails(project, args.out, args.locale, args.brand)

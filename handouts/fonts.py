@@ -14,8 +14,8 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from .errors import ErrorGroup, FontError, HandoutsError, Location
 
@@ -267,8 +267,8 @@ def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
     for stale in folder.iterdir():
         if stale.name not in wanted:
             stale.unlink()
-    lines.append(f"  <dir>{xml_escape(str(folder.resolve()))}</dir>")
-    lines.append(f"  <cachedir>{xml_escape(str((cache_dir / 'fontconfig-cache').resolve()))}</cachedir>")
+    lines.append(f"  <dir>{escape(str(folder.resolve()))}</dir>")
+    lines.append(f"  <cachedir>{escape(str((cache_dir / 'fontconfig-cache').resolve()))}</cachedir>")
     lines.append("</fontconfig>")
     conf = cache_dir / "fonts.conf"
     text = "\n".join(lines) + "\n"

@@ -9,9 +9,10 @@ CLDR data differs for some languages (it gives Spanish three forms).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import babel
+import babel.localedata
 
 from .errors import LocaleError
 
@@ -56,17 +57,30 @@ PLURAL_FORMS: dict[str, str] = {
 BABEL_ALIASES = {"tl": "fil"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LocaleInfo:
     """One supported locale, in both spellings, with what rendering needs to know about it."""
 
     tag: str  # BCP 47: zh-Hans
     gettext_name: str  # gettext folder name: zh_Hans
     babel_name: str  # what Babel parses: fil for tl
-    direction: str  # "ltr" or "rtl"
     plural_forms: str
-    english_name: str
-    autonym: str
+    names: tuple[str, str] | None = None  # (English name, autonym) where Babel's are not wanted
+
+    # Babel loads a locale's CLDR data only when first asked: a build with nothing to render
+    # must not pay for it.
+    @cached_property
+    def direction(self) -> str:
+        """`rtl` or `ltr`, from CLDR's character order."""
+        return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
+
+    @cached_property
+    def english_name(self) -> str:
+        return self.names[0] if self.names else self.babel.get_display_name("en") or self.tag
+
+    @cached_property
+    def autonym(self) -> str:
+        return self.names[1] if self.names else self.babel.get_display_name(self.babel) or self.tag
 
     @property
     def is_source(self) -> bool:
@@ -115,29 +129,21 @@ def get_locale(tag: str) -> LocaleInfo:
             tag=PSEUDO_LOCALE,
             gettext_name=to_gettext_name(PSEUDO_LOCALE),
             babel_name=english.babel_name,
-            direction="ltr",
             plural_forms=english.plural_forms,
-            english_name="Pseudo-locale (accented, expanded English)",
-            autonym="[Ƥśéûðô]",
+            names=("Pseudo-locale (accented, expanded English)", "[Ƥśéûðô]"),
         )
     plural_forms = plural_forms_for(gettext_name)
     language = gettext_name.split("_")[0]
     babel_name = BABEL_ALIASES.get(language, language) + gettext_name[len(language) :]
-    try:
-        parsed = babel.Locale.parse(babel_name)
-    except (ValueError, babel.UnknownLocaleError):
-        parsed = None
-    if parsed is None or plural_forms is None:
+    if plural_forms is None or not babel.localedata.exists(babel_name.split("_")[0]):
         raise LocaleError(
             f"unknown locale {tag!r}: no CLDR data or no GNU plural forms known for it "
             f"(known languages: {', '.join(sorted(PLURAL_FORMS))})"
         )
+    try:
+        babel.Locale.parse(babel_name)
+    except (ValueError, babel.UnknownLocaleError):
+        raise LocaleError(f"unknown locale {tag!r}: Babel (CLDR) does not know {babel_name!r}") from None
     return LocaleInfo(
-        tag=to_bcp47(gettext_name),
-        gettext_name=gettext_name,
-        babel_name=babel_name,
-        direction="rtl" if parsed.character_order == "right-to-left" else "ltr",
-        plural_forms=plural_forms,
-        english_name=parsed.get_display_name("en") or tag,
-        autonym=parsed.get_display_name(parsed) or tag,
+        tag=to_bcp47(gettext_name), gettext_name=gettext_name, babel_name=babel_name, plural_forms=plural_forms
     )

@@ -13,10 +13,10 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
-from xml.sax.saxutils import unescape
 
 from .errors import Location, RenderError
 from .fonts import PreparedFonts

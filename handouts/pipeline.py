@@ -8,13 +8,12 @@ Everything is loaded and checked before anything is written:
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildcache import BuildCache, Fingerprint, sha256_file, tool_versions, write_atomic
+from .buildcache import BuildCache, Fingerprint, sha256_file, tool_identity, write_atomic
 from .catalogs import (
     TEMPLATES_DOMAIN,
     LocaleCatalogs,
@@ -147,7 +146,7 @@ def load_inputs(
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
     chosen_locales = select_locales(project, locales)
     sources = extract_all(chosen_handouts, project.templates_dir, project.root)
-    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources)
+    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache_dir / "msgfmt-passed")
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
 
@@ -191,6 +190,7 @@ class BuildResult:
     """What a build did: every job, which were rendered, which came from the cache, which failed."""
 
     jobs: list[Job]
+    inputs: Inputs
     built: list[Job] = dataclasses.field(default_factory=list)
     skipped: list[Job] = dataclasses.field(default_factory=list)
     failed: list[tuple[Job, HandoutsError]] = dataclasses.field(default_factory=list)
@@ -235,7 +235,7 @@ def build(
     planned = plan(inputs, chosen_brands, project.out_dir, draft)
     if shard is not None:
         planned = select_shard(planned, project.out_dir, *shard)
-    result = BuildResult(planned)
+    result = BuildResult(planned, inputs)
     cache = BuildCache(project.cache_dir / "pdf")
     keys = job_keys(project, inputs, planned, draft)
     todo = []
@@ -264,6 +264,11 @@ def build(
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result
+
+
+def planned_jobs(project: Project) -> list[Job]:
+    """Every job of a full build, without checking or rendering anything."""
+    return plan(load_inputs(project), load_brands(project.brands_dir), project.out_dir)
 
 
 def select_shard(planned: list[Job], out_dir: Path, k: int, n: int) -> list[Job]:
@@ -296,7 +301,7 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
     brand, declared fonts, and the versions of the tools."""
     from .fonts import DECLARATION
 
-    common = Fingerprint(json.dumps(tool_versions(), sort_keys=True), f"draft={draft}")
+    common = Fingerprint(tool_identity(), f"draft={draft}")
     common.add_files(Path(__file__).parent.glob("*.py"))  # this tool's own code shapes the PDF too
     common.add_files(p for p in project.templates_dir.iterdir() if p.is_file())
     common.add_files([DECLARATION]).add_identities(f.path for f in prepare_fonts().files)

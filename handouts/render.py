@@ -451,3 +451,17 @@ def render_review_html(
     except TemplateError as exc:
         name = getattr(exc, "filename", None) or REVIEW_TEMPLATE_NAME
         raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None
+
+
+# --- the release's library page -----------------------------------------------------------------
+
+INDEX_TEMPLATE_NAME = "index.html"
+
+
+def render_index_html(env: Environment, version: str, groups: list[dict[str, Any]], count: int) -> str:
+    """The offline library page listing every handout in every language."""
+    try:
+        return env.get_template(INDEX_TEMPLATE_NAME).render(version=version, groups=groups, count=count)
+    except TemplateError as exc:
+        name = getattr(exc, "filename", None) or INDEX_TEMPLATE_NAME
+        raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None

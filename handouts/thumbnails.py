@@ -39,12 +39,17 @@ def pdftoppm() -> str:
     return exe
 
 
-def rasterise(pdf: Path, target_dir: Path, stem: str, dpi: int = THUMBNAIL_DPI) -> list[Path]:
+def rasterise(
+    pdf: Path, target_dir: Path, stem: str, dpi: int = THUMBNAIL_DPI, first_page_only: bool = False
+) -> list[Path]:
     """One PNG per page of `pdf`: `<target_dir>/<stem>-<page>.png`, written atomically."""
     target_dir.mkdir(parents=True, exist_ok=True)
+    pages_option = ["-f", "1", "-l", "1"] if first_page_only else []
     with tempfile.TemporaryDirectory(dir=target_dir, prefix=".pages-") as tmp:
         result = subprocess.run(
-            [pdftoppm(), "-png", "-r", str(dpi), str(pdf), str(Path(tmp) / "page")], capture_output=True, check=False
+            [pdftoppm(), "-png", "-r", str(dpi), *pages_option, str(pdf), str(Path(tmp) / "page")],
+            capture_output=True,
+            check=False,
         )
         if result.returncode != 0:
             raise InputError(

@@ -17,6 +17,7 @@ LAYERS = [
     {"pdftags"},
     {"render", "pdf", "thumbnails"},
     {"pipeline"},
+    {"release"},
     {"cli"},
     {"__main__"},
 ]

@@ -1,0 +1,269 @@
+"""Release artifacts: every PDF with a manifest, checksums, an offline library page and one archive.
+
+    dist/<brand>/<locale>/<slug>.pdf     the handouts
+    dist/review/<locale>/...             bilingual review sheets of every translation
+    dist/thumbnails/...                  page 1 of every PDF, for the library page
+    dist/index.html                      the library page (works from file://)
+    dist/manifest.json                   what every PDF is, where it came from, its hash
+    dist/SHA256SUMS                      for `sha256sum -c`
+    dist/handouts-<version>.zip          all of it, with entry dates from SOURCE_DATE_EPOCH
+
+A large build can be split over CI runners: `release --shard K/N` on each writes its PDFs and a
+partial manifest; `release --merge DIR...` puts them together and fails on a gap or an overlap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from . import __version__, pipeline
+from .buildcache import sha256_file, tool_versions, write_atomic
+from .checks import stats_for
+from .content import load_content
+from .errors import InputError, Location
+from .fonts import prepare_fonts
+from .locales import get_locale
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+INDEX = "index.html"
+DEFAULT_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can hold
+
+
+@dataclass
+class ReleaseResult:
+    out_dir: Path
+    entries: list[dict[str, Any]]
+    files: list[Path]
+
+
+def shard_manifest_name(k: int, n: int) -> str:
+    return f"manifest.shard-{k}-of-{n}.json"
+
+
+def release(project: pipeline.Project, jobs: int = 1, shard: tuple[int, int] | None = None) -> ReleaseResult:
+    """Check, build everything (or one shard of it), and write the release artifacts."""
+    result = pipeline.build(project, jobs=jobs, shard=shard)
+    entries = [describe(job, result.inputs, project.out_dir) for job in result.jobs]
+    if shard is not None:
+        path = project.out_dir / shard_manifest_name(*shard)
+        write_json(path, {"version": __version__, "shard": list(shard), "entries": entries})
+        return ReleaseResult(project.out_dir, entries, [path])
+    return finish(project, entries)
+
+
+def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
+    """Combine the outputs of `release --shard K/N` runs; every job exactly once, or an error."""
+    entries: dict[str, dict[str, Any]] = {}
+    sizes: set[int] = set()
+    seen_shards: set[int] = set()
+    for folder in shard_dirs:
+        manifests = sorted(folder.glob("manifest.shard-*-of-*.json"))
+        if not manifests:
+            raise InputError("no shard manifest here (run `release --shard K/N` first)", Location(folder))
+        for manifest in manifests:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            k, n = data["shard"]
+            sizes.add(n)
+            if k in seen_shards:
+                raise InputError(f"shard {k}/{n} given twice", Location(manifest))
+            seen_shards.add(k)
+            for entry in data["entries"]:
+                if entry["path"] in entries:
+                    raise InputError(f"overlap: {entry['path']} is in more than one shard", Location(manifest))
+                source = folder / entry["path"]
+                if not source.exists() or sha256_file(source) != entry["sha256"]:
+                    raise InputError(f"{entry['path']} is missing or does not match its hash", Location(manifest))
+                target = project.out_dir / entry["path"]
+                if source.resolve() != target.resolve():
+                    write_atomic(target, source.read_bytes())
+                entries[entry["path"]] = entry
+    if len(sizes) != 1:
+        raise InputError(f"shards of different splits were given: {sorted(sizes)}")
+    (n,) = sizes
+    missing_shards = sorted(set(range(1, n + 1)) - seen_shards)
+    expected = {job.output.relative_to(project.out_dir).as_posix() for job in pipeline.planned_jobs(project)}
+    gaps = sorted(expected - set(entries))
+    extra = sorted(set(entries) - expected)
+    if missing_shards or gaps or extra:
+        raise InputError(
+            f"the shards do not add up to the whole build: missing shards {missing_shards}, "
+            f"missing PDFs {gaps[:5]}{'...' if len(gaps) > 5 else ''}, unexpected PDFs {extra[:5]}"
+        )
+    return finish(project, [entries[path] for path in sorted(entries)])
+
+
+def finish(project: pipeline.Project, entries: list[dict[str, Any]]) -> ReleaseResult:
+    """Review sheets, thumbnails, library page, manifest, checksums and archive."""
+    from .thumbnails import rasterise
+
+    out = project.out_dir
+    entries = sorted(entries, key=lambda e: e["path"])
+    written: list[Path] = [out / e["path"] for e in entries]
+    for locale in sorted({e["locale"] for e in entries} - {"en"}):
+        written.extend(pipeline.review(project, locale, out / "review" / locale))
+    for entry in entries:
+        stem = Path(entry["path"]).stem
+        folder = out / "thumbnails" / entry["brand"] / entry["locale"]
+        (page,) = rasterise(out / entry["path"], folder, stem, first_page_only=True)
+        entry["thumbnail"] = page.relative_to(out).as_posix()
+        written.append(page)
+    write_atomic(out / INDEX, library_page(project, entries).encode("utf-8"))
+    manifest = {
+        "version": __version__,
+        "tools": tool_versions(),
+        "source_date_epoch": source_date_epoch(),
+        "pdfs": entries,
+    }
+    write_json(out / MANIFEST, manifest)
+    files = sorted({p.relative_to(out).as_posix() for p in written} | {INDEX, MANIFEST})
+    sums = "".join(f"{sha256_file(out / f)}  {f}\n" for f in files)
+    write_atomic(out / SUMS, sums.encode("ascii"))
+    archive = out / f"handouts-{__version__}.zip"
+    write_zip(archive, out, [*files, SUMS])
+    return ReleaseResult(out, entries, [out / f for f in files] + [out / SUMS, archive])
+
+
+def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str, Any]:
+    """The manifest entry of one PDF."""
+    catalogs = inputs.catalogs[job.locale.tag]
+    stats = stats_for(
+        job.locale, catalogs, {d: m for d, m in inputs.sources.items() if d in (job.handout.slug, "templates")}
+    )
+    translated = sum(s.translated for s in stats)
+    total = sum(s.total for s in stats)
+    headers = [c.po.metadata for c in catalogs.catalogs.values()]
+    with pikepdf.open(job.output) as pdf:
+        pages = len(pdf.pages)
+        embedded = sorted(embedded_families(pdf))
+    return {
+        "path": job.output.relative_to(out).as_posix(),
+        "handout": job.handout.slug,
+        "locale": job.locale.tag,
+        "brand": job.brand.id,
+        "paper": job.brand.paper,
+        "pages": pages,
+        "bytes": job.output.stat().st_size,
+        "sha256": sha256_file(job.output),
+        "source_version": job.handout.source_version,
+        "last_reviewed": job.handout.last_reviewed.isoformat(),
+        "completeness": {"translated": translated, "total": total, "percent": round(100 * translated / total, 1)},
+        "review": {
+            "method": "source" if job.locale.is_source else common_value(headers, "X-Translation-Method"),
+            "translator": common_value(headers, "X-Translator"),
+            "reviewer": common_value(headers, "X-Reviewer"),
+            "review_date": common_value(headers, "X-Review-Date"),
+            "translated_from_version": common_value(headers, "X-Source-Version"),
+        },
+        "fonts": fonts_of(embedded),
+    }
+
+
+def common_value(headers: list[dict[str, str]], key: str) -> str:
+    """A header value shared by every catalog of a locale, or all of them joined."""
+    values = sorted({str(h.get(key, "")) for h in headers})
+    return " / ".join(v for v in values if v) if values else ""
+
+
+def embedded_families(pdf: pikepdf.Pdf) -> set[str]:
+    """Names of the fonts embedded in a PDF, without the subset prefix."""
+    names = set()
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+        for font in fonts.values():
+            names.add(str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1])
+    return names
+
+
+_FONT_HASHES: dict[Path, str] = {}
+
+
+def fonts_of(embedded: list[str]) -> list[dict[str, str]]:
+    """The declared font files of every family embedded in a PDF, with their sha256."""
+    suffixes = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
+    found = []
+    for font in prepare_fonts().files:
+        if font.family.replace(" ", "-") + suffixes[font.style] in embedded:
+            if font.path not in _FONT_HASHES:
+                _FONT_HASHES[font.path] = sha256_file(font.path)
+            found.append(
+                {"family": font.family, "style": font.style, "file": font.path.name, "sha256": _FONT_HASHES[font.path]}
+            )
+    return found
+
+
+def library_page(project: pipeline.Project, entries: list[dict[str, Any]]) -> str:
+    from .render import create_environment, render_index_html
+
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    titles = {h.slug: h.title.text for h in load_content(project.content_dir)}
+    for entry in entries:
+        locale = get_locale(entry["locale"])
+        group = groups.setdefault(
+            (entry["handout"], entry["brand"]),
+            {
+                "title": titles.get(entry["handout"], entry["handout"]),
+                "brand": entry["brand"],
+                "paper": entry["paper"],
+                "entries": [],
+            },
+        )
+        method = entry["review"]["method"]
+        group["entries"].append(
+            {
+                "pdf": entry["path"],
+                "thumbnail": entry["thumbnail"],
+                "locale": locale.tag,
+                "direction": locale.direction,
+                "autonym": locale.autonym,
+                "english_name": locale.english_name,
+                "pages": entry["pages"],
+                "draft": method not in ("source", "human-reviewed"),
+                "status": status_text(method, entry["completeness"]["percent"]),
+            }
+        )
+    env = create_environment(project.templates_dir)
+    ordered = [groups[key] for key in sorted(groups)]
+    return render_index_html(env, __version__, ordered, len(entries))
+
+
+def status_text(method: str, percent: float) -> str:
+    if method == "source":
+        return "English source"
+    label = {"machine-draft": "machine draft, not yet reviewed", "human": "human translation, not yet reviewed"}.get(
+        method, "reviewed by a qualified medical translator"
+    )
+    return f"{percent:g}% translated · {label}"
+
+
+def source_date_epoch() -> int:
+    """SOURCE_DATE_EPOCH when set, else a fixed date: identical inputs give an identical archive."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(value) if value else DEFAULT_EPOCH
+
+
+def write_zip(archive: Path, root: Path, names: list[str]) -> None:
+    """A reproducible zip: sorted entries, fixed dates and permissions."""
+    stamp = dt.datetime.fromtimestamp(max(source_date_epoch(), DEFAULT_EPOCH), tz=dt.UTC)
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    tmp = archive.with_name(f".{archive.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name in sorted(names):
+            info = zipfile.ZipInfo(f"handouts-{__version__}/{name}", date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zf.writestr(info, (root / name).read_bytes())
+    os.replace(tmp, archive)
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
