@@ -203,6 +203,7 @@ class PreparedFonts:
     declaration: FontDeclaration
     files: tuple[FontFile, ...]
     fontconfig_file: Path
+    cache_dir: Path
 
     def stylesheet(self, tags: list[str], brand_font: FontFamily | None = None, brand_tags: Iterable[str] = ()) -> str:
         """CSS for pages in these locales: `@font-face` for the scripts they need, each under the
@@ -211,7 +212,10 @@ class PreparedFonts:
         scripts = {"latin"} | {script for tag in tags for script in self.declaration.scripts_for(tag)}
         rules = [font_face_rule(f.family, f.path, f.style) for f in self.files if f.script in scripts]
         if brand_font is not None:
-            rules.extend(font_face_rule(brand_font.family, path, style) for style, path in brand_font.files.items())
+            rules.extend(
+                font_face_rule(brand_font.family, self.unwrapped(path), style)
+                for style, path in brand_font.files.items()
+            )
         branded = set(brand_tags) if brand_font is not None else set()
 
         def stack(tag: str) -> str:
@@ -227,6 +231,28 @@ class PreparedFonts:
     @property
     def paths(self) -> frozenset[Path]:
         return frozenset(font.path.resolve() for font in self.files)
+
+    def unwrapped(self, path: Path) -> Path:
+        """A WOFF font as a plain TrueType/OpenType file in the cache; other fonts as they are.
+
+        WeasyPrint can read WOFF itself, but it re-saves the font with the current time in its
+        header, so the PDF would differ from build to build; ours keeps the font's own date.
+        """
+        if path.suffix.lower() != ".woff":
+            return path
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        target = self.cache_dir / "unwrapped" / f"{path.stem}-{digest}.ttf"
+        if not target.exists():
+            from fontTools.ttLib import TTFont
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            font = TTFont(path, recalcTimestamp=False, recalcBBoxes=False)
+            font.flavor = None
+            tmp = target.with_suffix(".tmp")
+            font.save(tmp, reorderTables=False)
+            font.close()
+            tmp.replace(target)
+        return target
 
 
 def prepare_fonts(cache_dir: Path | None = None, declaration: FontDeclaration | None = None) -> PreparedFonts:
@@ -249,7 +275,7 @@ def prepare_fonts(cache_dir: Path | None = None, declaration: FontDeclaration | 
     if errors:
         raise ErrorGroup(errors)
     fontconfig_file = write_fontconfig(cache_dir, files)
-    return PreparedFonts(declaration, tuple(files), fontconfig_file)
+    return PreparedFonts(declaration, tuple(files), fontconfig_file, cache_dir.resolve())
 
 
 def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:

@@ -106,7 +106,7 @@ class PdfWriter:
         self._weasyprint = weasyprint
         self.fonts = fonts
         self.allowed_files = set(fonts.paths)
-        self.allowed_roots = [root.resolve() for root in allowed_roots]
+        self.allowed_roots = [root.resolve() for root in allowed_roots] + [fonts.cache_dir / "unwrapped"]
         self.font_config = FontConfiguration()
         self.fetcher = self._make_fetcher()
         self._stylesheets: dict[str, Any] = {}

@@ -29,7 +29,7 @@ from .buildcache import sha256_file, tool_versions, write_atomic
 from .checks import stats_for
 from .content import load_content
 from .errors import InputError, Location
-from .fonts import prepare_fonts
+from .fonts import FontFamily, prepare_fonts
 from .locales import get_locale
 
 MANIFEST = "manifest.json"
@@ -163,7 +163,7 @@ def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str,
             "review_date": common_value(headers, "X-Review-Date"),
             "translated_from_version": common_value(headers, "X-Source-Version"),
         },
-        "fonts": fonts_of(embedded),
+        "fonts": fonts_of(embedded, job.brand.font),
     }
 
 
@@ -186,17 +186,18 @@ def embedded_families(pdf: pikepdf.Pdf) -> set[str]:
 _FONT_HASHES: dict[Path, str] = {}
 
 
-def fonts_of(embedded: list[str]) -> list[dict[str, str]]:
-    """The declared font files of every family embedded in a PDF, with their sha256."""
+def fonts_of(embedded: list[str], brand_font: FontFamily | None) -> list[dict[str, str]]:
+    """The font files (declared, or the brand's own) of every face embedded in a PDF, with their sha256."""
     suffixes = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
+    faces = [(f.family, f.style, f.path) for f in prepare_fonts().files]
+    if brand_font is not None:
+        faces.extend((brand_font.family, style, path) for style, path in brand_font.files.items())
     found = []
-    for font in prepare_fonts().files:
-        if font.family.replace(" ", "-") + suffixes[font.style] in embedded:
-            if font.path not in _FONT_HASHES:
-                _FONT_HASHES[font.path] = sha256_file(font.path)
-            found.append(
-                {"family": font.family, "style": font.style, "file": font.path.name, "sha256": _FONT_HASHES[font.path]}
-            )
+    for family, style, path in faces:
+        if family.replace(" ", "-") + suffixes[style] in embedded:
+            if path not in _FONT_HASHES:
+                _FONT_HASHES[path] = sha256_file(path)
+            found.append({"family": family, "style": style, "file": path.name, "sha256": _FONT_HASHES[path]})
     return found
 
 

@@ -28,13 +28,17 @@ def test_help_on_every_command(command: list[str]) -> None:
     assert "usage:" in result.stdout
 
 
-def test_build_writes_a_pdf_per_locale(tmp_path: Path) -> None:
+def test_build_writes_a_pdf_per_locale_and_brand(tmp_path: Path) -> None:
     result = run("--out", str(tmp_path), "--force")
     assert result.returncode == 0, result.stderr
     locales = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
-    for tag in locales:
-        assert f"built {tmp_path}/example/{tag}/ketamine-infusions.pdf" in result.stdout
-    assert f"{len(locales)} PDF(s): {len(locales)} built, 0 up to date, 0 failed" in result.stdout
+    brands = sorted(p.parent.name for p in (ROOT / "brands").glob("*/brand.toml"))
+    assert brands == ["example", "lakeside"]
+    for brand in brands:
+        for tag in locales:
+            assert f"built {tmp_path}/{brand}/{tag}/ketamine-infusions.pdf" in result.stdout
+    total = len(locales) * len(brands)
+    assert f"{total} PDF(s): {total} built, 0 up to date, 0 failed" in result.stdout
 
 
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_Hans"])

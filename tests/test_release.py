@@ -1,0 +1,166 @@
+"""Builds for CI: reproducible, incremental, parallel, sharded; release artifacts that check out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import polib
+import pytest
+
+from handouts import release
+from handouts.pipeline import Project, build
+
+from .conftest import ROOT, copy_project
+from .test_cli import run
+
+SAMPLE = ["--locale", "en", "--locale", "ar", "--locale", "zh-Hans", "--locale", "hi"]
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.pdf"))
+    }
+
+
+def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        result = run("build", "--force", "--jobs", "2", "--out", str(tmp_path / name), *SAMPLE)
+        assert result.returncode == 0, result.stderr
+    one, two = digests(tmp_path / "one"), digests(tmp_path / "two")
+    assert len(one) == 8 and one == two
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path: Path) -> None:
+    build(Project(ROOT, tmp_path / "serial"), ["es", "ko"], jobs=1, force=True)
+    build(Project(ROOT, tmp_path / "parallel"), ["es", "ko"], jobs=2, force=True)
+    assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    copy_project(tmp_path / "project")
+    return Project.at(tmp_path / "project")
+
+
+def outcome(project: Project, **options: object) -> tuple[set[str], set[str]]:
+    result = build(project, **options)  # type: ignore[arg-type]
+    name = lambda job: f"{job.brand.id}/{job.locale.tag}"  # noqa: E731
+    return {name(j) for j in result.built}, {name(j) for j in result.skipped}
+
+
+def test_incremental_builds_rebuild_only_what_changed(project: Project) -> None:
+    locales = ["es", "fr", "ar"]
+    built, skipped = outcome(project, locales=locales)
+    assert len(built) == 6 and not skipped
+    built, skipped = outcome(project, locales=locales)
+    assert not built and len(skipped) == 6
+    # One translation in one locale: only that locale, in both brands.
+    path = project.locales_dir / "fr/LC_MESSAGES/ketamine-infusions.po"
+    po = polib.pofile(str(path))
+    po[0].msgstr = po[0].msgstr.replace(" pour ", " contre ")
+    assert " contre " in po[0].msgstr
+    po.save(str(path))
+    built, _ = outcome(project, locales=locales)
+    assert built == {"example/fr", "lakeside/fr"}
+    # One brand: only that brand's PDFs.
+    brand = project.brands_dir / "lakeside/brand.toml"
+    brand.write_text(brand.read_text().replace("#6b2d5c", "#5b2d6c"))
+    built, _ = outcome(project, locales=locales)
+    assert built == {"lakeside/es", "lakeside/fr", "lakeside/ar"}
+    # --force rebuilds everything.
+    built, _ = outcome(project, locales=locales, force=True)
+    assert len(built) == 6
+
+
+def test_a_corrupt_cache_entry_is_rebuilt_never_trusted(project: Project) -> None:
+    (job,) = build(project, ["es"], ["example"]).jobs
+    good = job.output.read_bytes()
+    cached = sorted((project.cache_dir / "pdf").rglob("*.pdf"))
+    assert len(cached) == 1
+    cached[0].write_bytes(good[: len(good) // 2])  # a half-written entry
+    job.output.unlink()
+    result = build(project, ["es"], ["example"])
+    assert [j.output for j in result.built] == [job.output]
+    assert job.output.read_bytes() == good
+
+
+def test_shards_together_are_the_whole_build_exactly_once(tmp_path: Path) -> None:
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        result = build(Project(ROOT, tmp_path / f"shard{k}"), shard=(k, 3))
+        seen.extend(j.output.relative_to(tmp_path / f"shard{k}").as_posix() for j in result.jobs)
+    full = [j.output.relative_to(tmp_path / "full").as_posix() for j in build(Project(ROOT, tmp_path / "full")).jobs]
+    assert sorted(seen) == sorted(full) and len(seen) == len(set(seen))
+    again = [j.output.name for j in build(Project(ROOT, tmp_path / "again"), shard=(2, 3)).jobs]
+    assert len(again) in (len(full) // 3, len(full) // 3 + 1)
+
+
+def test_merge_refuses_a_gap_and_an_overlap(tmp_path: Path) -> None:
+    first = Project(ROOT, tmp_path / "s1")
+    release.release(first, shard=(1, 2))
+    with pytest.raises(Exception, match="missing shards \\[2\\]"):
+        release.merge(Project(ROOT, tmp_path / "merged"), [tmp_path / "s1"])
+    (tmp_path / "s1b").mkdir()
+    manifest = next((tmp_path / "s1").glob("manifest.shard-*.json"))
+    (tmp_path / "s1b" / manifest.name).write_text(manifest.read_text())
+    with pytest.raises(Exception, match=r"given twice|overlap"):
+        release.merge(Project(ROOT, tmp_path / "merged"), [tmp_path / "s1", tmp_path / "s1b"])
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "release", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "1764460800"},
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_manifest_describes_every_pdf_and_its_hashes_match(released: Path) -> None:
+    manifest = json.loads((released / "manifest.json").read_text())
+    pdfs = manifest["pdfs"]
+    assert len(pdfs) == 36 and manifest["source_date_epoch"] == 1764460800
+    for entry in pdfs:
+        data = (released / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
+        assert entry["pages"] <= 2 and entry["fonts"] and all(len(f["sha256"]) == 64 for f in entry["fonts"])
+        assert entry["completeness"]["percent"] == 100.0
+        assert entry["review"]["method"] in ("source", "machine-draft")
+    assert manifest["tools"]["weasyprint"].startswith("70.")
+
+
+def test_sha256sums_checks_out_with_sha256sum(released: Path) -> None:
+    result = subprocess.run(
+        ["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=released, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = (released / "SHA256SUMS").read_text().splitlines()
+    assert any(line.endswith("  manifest.json") for line in listed) and any(
+        line.endswith("  index.html") for line in listed
+    )
+    assert sum(line.endswith(".pdf") for line in listed) >= 36 + 17  # handouts and review sheets
+
+
+def test_archive_is_reproducible_and_dated_from_source_date_epoch(released: Path, tmp_path: Path) -> None:
+    (archive,) = released.glob("handouts-*.zip")
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+        assert {info.date_time for info in infos} == {(2025, 11, 30, 0, 0, 0)}
+        names = [info.filename.split("/", 1)[1] for info in infos]
+        assert "manifest.json" in names and "SHA256SUMS" in names and names == sorted(names)
+    files = [n for n in names if n != "SHA256SUMS"] + ["SHA256SUMS"]
+    release.write_zip(tmp_path / "one.zip", released, files)
+    release.write_zip(tmp_path / "two.zip", released, list(reversed(files)))
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
