@@ -344,6 +344,7 @@ class RenderContext:
 
 
 _WORKER: dict[str, object] = {}
+WORKER_JOBS = 100
 
 
 def start_worker(context: RenderContext) -> None:
@@ -385,7 +386,11 @@ def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[t
 
     preload(prepare_fonts())
     pool_context = multiprocessing.get_context("fork")
-    with pool_context.Pool(workers, initializer=start_worker, initargs=(context,)) as pool:
+    # A worker is replaced after WORKER_JOBS renders: WeasyPrint's caches grow with every
+    # document, and a fresh worker keeps memory bounded at a small cost in start-up.
+    with pool_context.Pool(
+        workers, initializer=start_worker, initargs=(context,), maxtasksperchild=WORKER_JOBS
+    ) as pool:
         yield from pool.imap_unordered(render_one, todo, chunksize=1)
 
 

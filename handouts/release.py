@@ -149,6 +149,7 @@ def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str,
         "handout": job.handout.slug,
         "locale": job.locale.tag,
         "brand": job.brand.id,
+        "clinic": job.brand.name,
         "paper": job.brand.paper,
         "pages": pages,
         "bytes": job.output.stat().st_size,
@@ -212,8 +213,8 @@ def library_page(project: pipeline.Project, entries: list[dict[str, Any]]) -> st
             (entry["handout"], entry["brand"]),
             {
                 "title": titles.get(entry["handout"], entry["handout"]),
-                "brand": entry["brand"],
-                "paper": entry["paper"],
+                "brand": entry["clinic"],
+                "paper": "US Letter" if entry["paper"] == "letter" else "A4",
                 "entries": [],
             },
         )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,3 +63,19 @@ def built(
     out = tmp_path_factory.mktemp(f"dist-{paper}")
     jobs = build(Project(ROOT, out), brands=["example"], paper=paper)
     return {job.locale.tag: job for job in jobs}
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full release of the real project, made once by the CLI in a separate process."""
+    out = tmp_path_factory.mktemp("release")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "release", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1764460800"},
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -111,21 +110,6 @@ def test_merge_refuses_a_gap_and_an_overlap(tmp_path: Path) -> None:
     (tmp_path / "s1b" / manifest.name).write_text(manifest.read_text())
     with pytest.raises(Exception, match=r"given twice|overlap"):
         release.merge(Project(ROOT, tmp_path / "merged"), [tmp_path / "s1", tmp_path / "s1b"])
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "release", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "1764460800"},
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def test_manifest_describes_every_pdf_and_its_hashes_match(released: Path) -> None:
