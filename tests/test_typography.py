@@ -41,6 +41,7 @@ SAMPLES = {
     "am": "አማርኛ: መድሃኒትዎን በየቀኑ ይውሰዱ።",
 }
 CJK = ("zh-Hans", "zh-Hant", "ja", "ko")
+LOCALES = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
 REGIONAL = "直骨角写次"  # glyphs that differ by region (次 also tells Japanese from Korean)
 
 
@@ -117,7 +118,7 @@ def test_page_budget_at_twelve_point_body_text(built: dict[str, Job], locale: st
     assert len(PdfReader(job.output).pages) <= job.handout.pages
 
 
-@pytest.mark.parametrize("locale", ["en", "es", "ar", "zh-Hans"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_outline_equals_the_headings_and_levels_never_skip(built: dict[str, Job], locale: str) -> None:
     job = built[locale]
     reader = PdfReader(job.output)
@@ -269,3 +270,45 @@ def test_slow_subsetting_is_reported_once(monkeypatch: pytest.MonkeyPatch, caplo
         pdf.warn_if_subsetting_is_slow()
     assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
     assert "libharfbuzz-subset" in caplog.records[0].getMessage()
+
+
+def test_a_missing_font_file_names_the_file_and_its_package(tmp_path: Path) -> None:
+    from handouts.errors import ErrorGroup, FontError
+
+    declaration = tmp_path / "fonts.toml"
+    declaration.write_text(
+        'search_paths = ["/usr/share/fonts/truetype/noto"]\n'
+        '[scripts.latin]\nfamily = "Noto Sans"\npackage = "fonts-noto-core"\nregular = "NotoSans-Regular.ttf"\n'
+        '[scripts.ethiopic]\nfamily = "Abyssinica SIL"\npackage = "fonts-sil-abyssinica"\n'
+        'regular = "AbyssinicaSIL-Regular.ttf"\n'
+        '[languages]\ndefault = ["latin"]\nam = ["ethiopic", "latin"]\n'
+    )
+    with pytest.raises((FontError, ErrorGroup)) as info:
+        prepare_fonts(tmp_path / "cache", load_font_declaration(declaration))
+    message = str(info.value)
+    assert "'AbyssinicaSIL-Regular.ttf'" in message and "'fonts-sil-abyssinica'" in message
+    assert "fonts.toml: scripts.ethiopic" in message
+
+
+def test_the_logo_stands_at_the_right_on_right_to_left_pages(built: dict[str, Job]) -> None:
+    """The letterhead is mirrored: the logo is drawn right of the clinic's name in Arabic."""
+    import pikepdf
+
+    def logo_x(pdf: Path) -> float:
+        with pikepdf.open(pdf) as document:
+            root = document.Root.StructTreeRoot
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                kids = node.get("/K")
+                items = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+                for kid in items:
+                    if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                        if kid.S == "/Figure":
+                            return float(kid.A.BBox[0])
+                        stack.append(kid)
+        raise AssertionError("no figure")
+
+    width = float(PdfReader(built["en"].output).pages[0].mediabox.width)
+    assert logo_x(built["en"].output) < width / 3
+    assert logo_x(built["ar"].output) > width / 2
