@@ -13,9 +13,11 @@ Files are written in exactly the form GNU `msgcat` writes, by letting `msgcat` w
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -26,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
-from babel.messages.extract import extract as babel_extract
 
 from .content import Handout, normalize_text
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, display_path
@@ -89,10 +90,38 @@ def extract_handout(handout: Handout, root: Path) -> list[SourceMessage]:
     return list(found.values())
 
 
-def extract_templates(templates_dir: Path, root: Path) -> list[SourceMessage]:
-    """The messages of every template, by Babel's Jinja extractor, with translator comments."""
-    found: dict[tuple[str | None, str], SourceMessage] = {}
+def extract_templates(templates_dir: Path, root: Path, cache_dir: Path | None = None) -> list[SourceMessage]:
+    """The messages of every template, by Babel's Jinja extractor, with translator comments.
+
+    With `cache_dir`, the result is kept under a hash of the templates' bytes: a build that
+    changes no template does not even import Babel's extractor and Jinja.
+    """
     paths = sorted(p for pattern in TEMPLATE_PATTERNS for p in templates_dir.glob(pattern))
+    cached = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        for path in paths:
+            digest.update(relative_to_root(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
+        cached = cache_dir / f"{digest.hexdigest()}.json"
+        if cached.exists():
+            try:
+                items = json.loads(cached.read_text(encoding="utf-8"))
+                return [
+                    SourceMessage(**{**item, "occurrences": [tuple(o) for o in item["occurrences"]]}) for item in items
+                ]
+            except (ValueError, TypeError):
+                cached.unlink()  # damaged: extract again
+    messages = extract_template_files(paths, root)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(cached, json.dumps([dataclasses.asdict(m) for m in messages], ensure_ascii=False))
+    return messages
+
+
+def extract_template_files(paths: list[Path], root: Path) -> list[SourceMessage]:
+    from babel.messages.extract import extract as babel_extract
+
+    found: dict[tuple[str | None, str], SourceMessage] = {}
     for path in paths:
         with path.open("rb") as fileobj:
             extracted = babel_extract(
@@ -115,10 +144,12 @@ def extract_templates(templates_dir: Path, root: Path) -> list[SourceMessage]:
     return list(found.values())
 
 
-def extract_all(handouts: Iterable[Handout], templates_dir: Path, root: Path) -> dict[str, list[SourceMessage]]:
+def extract_all(
+    handouts: Iterable[Handout], templates_dir: Path, root: Path, cache_dir: Path | None = None
+) -> dict[str, list[SourceMessage]]:
     """Every domain's source messages: one per handout slug plus the templates."""
     domains = {handout.slug: extract_handout(handout, root) for handout in handouts}
-    domains[TEMPLATES_DOMAIN] = extract_templates(templates_dir, root)
+    domains[TEMPLATES_DOMAIN] = extract_templates(templates_dir, root, cache_dir)
     return domains
 
 

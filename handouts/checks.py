@@ -10,6 +10,7 @@ A silence without a reason is itself a problem; `check` lists every silenced che
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -17,9 +18,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
-from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 from .catalogs import Catalog, LocaleCatalogs, SourceMessage, po_path
 from .errors import Location
@@ -134,6 +138,26 @@ class Report:
         self.silenced.extend(other.silenced)
         self.catalogs.extend(other.catalogs)
 
+    def to_json(self) -> str:
+        """For the check cache: every field, paths as strings."""
+        return json.dumps(
+            {
+                "problems": [{**asdict(p), "path": str(p.path)} for p in self.problems],
+                "silenced": [{**asdict(s), "path": str(s.path)} for s in self.silenced],
+                "catalogs": [str(p) for p in self.catalogs],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        data = json.loads(text)
+        return cls(
+            [Problem(**{**p, "path": Path(p["path"])}) for p in data["problems"]],
+            [Silenced(**{**s, "path": Path(s["path"])}) for s in data["silenced"]],
+            [Path(p) for p in data["catalogs"]],
+        )
+
 
 def word_change(old: str, new: str) -> str:
     """What changed between two versions of a source message, word by word: `"a b" -> "c"`."""
@@ -185,6 +209,8 @@ def urls_in(text: str) -> list[str]:
 
 @cache
 def inline_markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False})
 
 

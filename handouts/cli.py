@@ -15,7 +15,6 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree
 
 from . import __version__
 from .errors import ErrorGroup, HandoutsError, display_path
@@ -355,6 +354,8 @@ def format_report(report: Report, fmt: str) -> str:
 
 def junit_xml(report: Report) -> str:
     """One test case per catalog, failing with every problem found in it."""
+    from xml.etree import ElementTree
+
     suite = ElementTree.Element("testsuite", name="handouts check", tests=str(len(report.catalogs)))
     by_path: dict[str, list[str]] = {}
     for problem in report.problems:

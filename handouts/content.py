@@ -9,15 +9,17 @@ normalised, so re-wrapping the English text never changes an id. An HTML comment
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:  # parsers load only when a file is parsed (an up-to-date build reads a cache)
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 from .errors import ContentError, ErrorGroup, HandoutsError, Location
 
@@ -115,11 +117,35 @@ def normalize_text(text: str) -> str:
 
 def markdown_parser() -> MarkdownIt:
     """The CommonMark parser used for content, with tables; raw HTML is parsed so it can be refused."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
-def load_content(content_dir: Path) -> list[Handout]:
-    """Load every `content/*.md`, reporting all problems of all files at once."""
+def load_content(content_dir: Path, cache_dir: Path | None = None) -> list[Handout]:
+    """Load every `content/*.md`, reporting all problems of all files at once.
+
+    With `cache_dir`, the parsed handouts are kept under a hash of the files' bytes and of this
+    module, so an unchanged handout is not parsed again.
+    """
+    if cache_dir is not None:
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        for path in sorted(content_dir.glob("*.md")):
+            digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
+        cached = cache_dir / f"{digest.hexdigest()}.pickle"
+        if cached.exists():
+            try:
+                loaded = pickle.loads(cached.read_bytes())
+                if isinstance(loaded, list) and all(isinstance(h, Handout) for h in loaded):
+                    return [h for h in loaded if isinstance(h, Handout)]
+            except Exception:  # damaged or from another version: parse again
+                pass
+        parsed = load_content(content_dir)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(parsed))
+        tmp.replace(cached)
+        return parsed
     errors: list[HandoutsError] = []
     handouts: list[Handout] = []
     paths = sorted(content_dir.glob("*.md"))
@@ -168,6 +194,8 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], dict[str,
     except StopIteration:
         raise ContentError("front matter is not closed by a '---' line", Location(path, 1)) from None
     source = "".join(lines[1:end])
+    import yaml
+
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.safe_load(source) or {}

@@ -8,6 +8,7 @@ Everything is loaded and checked before anything is written:
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,10 +143,10 @@ def load_inputs(
     project: Project, locales: Iterable[str] | None = None, handouts: Iterable[str] | None = None
 ) -> Inputs:
     """Load content, locales and catalogs; every unreadable input is reported at once."""
-    all_handouts = load_content(project.content_dir)
+    all_handouts = load_content(project.content_dir, project.cache_dir / "content")
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
     chosen_locales = select_locales(project, locales)
-    sources = extract_all(chosen_handouts, project.templates_dir, project.root)
+    sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache_dir / "extract")
     catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache_dir / "msgfmt-passed")
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
@@ -156,7 +157,34 @@ def check_inputs(inputs: Inputs, project: Project, only: list[Path] | None = Non
     for locale in inputs.locales:
         if locale.is_pseudo:
             continue
-        report.extend(check_locale(inputs.catalogs[locale.tag], inputs.sources, project.locales_dir, only))
+        report.extend(checked_locale(inputs, project, locale, only))
+    return report
+
+
+def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: list[Path] | None) -> Report:
+    """One locale's check report, kept in the cache under a hash of its catalogs, the source
+    messages and the checks' own code: an unchanged locale is not checked again."""
+    catalogs = inputs.catalogs[locale.tag]
+    if only is not None or locale.is_source:
+        return check_locale(catalogs, inputs.sources, project.locales_dir, only)
+    key = Fingerprint(
+        locale.tag,
+        str(project.locales_dir),
+        json.dumps(
+            {domain: [dataclasses.asdict(m) for m in messages] for domain, messages in inputs.sources.items()},
+            ensure_ascii=False,
+            sort_keys=True,
+        ),
+    )
+    key.add_files([Path(__file__).with_name("checks.py"), *(c.path for c in catalogs.catalogs.values())])
+    cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
+    if cached.exists():
+        try:
+            return Report.from_json(cached.read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError):
+            cached.unlink()  # damaged: check again
+    report = check_locale(catalogs, inputs.sources, project.locales_dir)
+    write_atomic(cached, report.to_json().encode("utf-8"))
     return report
 
 
@@ -312,14 +340,17 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         if brand.id not in brand_keys:
             files = [p for p in brand.path.parent.rglob("*") if p.is_file()]
             brand_keys[brand.id] = Fingerprint(brand.paper).add_files(files).hexdigest()
+    file_hashes = {
+        c.path: sha256_file(c.path) for lc in inputs.catalogs.values() for c in lc.catalogs.values() if c.lines
+    }
     keys = {}
     for job in jobs:
         catalogs = inputs.catalogs[job.locale.tag]
         translations = Fingerprint(job.locale.tag)
         for domain in (job.handout.slug, TEMPLATES_DOMAIN):
             catalog = catalogs.catalogs.get(domain)
-            if catalog is not None:
-                translations.add_value(str(catalog.po))
+            if catalog is not None:  # the pseudo-locale's catalogs live in memory only
+                translations.add_value(file_hashes[catalog.path] if catalog.lines else str(catalog.po))
         content = Fingerprint().add_files([job.handout.path, *figure_files(job.handout)])
         keys[job.output] = Fingerprint(
             common_key, brand_keys[job.brand.id], content.hexdigest(), translations.hexdigest()
@@ -348,9 +379,15 @@ WORKER_JOBS = 100
 
 
 def start_worker(context: RenderContext) -> None:
-    """Per process: one PDF writer (one FontConfiguration, reused) and one Jinja environment."""
+    """Per process: one PDF writer (one FontConfiguration, reused) and one Jinja environment.
+
+    A worker forked from a process that already started one keeps the inherited copy: its fonts
+    are loaded already.
+    """
     from .render import create_environment
 
+    if _WORKER.get("context") is context:
+        return
     _WORKER["context"] = context
     _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
     _WORKER["env"] = create_environment(context.project.templates_dir)
@@ -375,6 +412,8 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
 
 def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[tuple[Job, bytes | HandoutsError]]:
     """Render in this process, or in a pool of forked workers when asked for more than one."""
+    from .pdf import PdfWriter
+
     workers = min(jobs, len(todo))
     if workers <= 1:
         start_worker(context)
@@ -382,9 +421,13 @@ def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[t
         return
     import multiprocessing
 
-    from .pdf import preload  # import WeasyPrint once, before forking, so workers share it
-
-    preload(prepare_fonts())
+    # Load WeasyPrint and every font the jobs need once, here, before forking: each worker then
+    # starts with its own copy of a ready FontConfiguration instead of loading the fonts again.
+    start_worker(context)
+    writer = _WORKER["writer"]
+    assert isinstance(writer, PdfWriter)
+    for css in {font_css(writer.fonts, context.inputs, job) for job in todo}:
+        writer.font_stylesheet(css)
     pool_context = multiprocessing.get_context("fork")
     # A worker is replaced after WORKER_JOBS renders: WeasyPrint's caches grow with every
     # document, and a fresh worker keeps memory bounded at a small cost in start-up.

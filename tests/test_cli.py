@@ -46,7 +46,7 @@ def test_locale_accepts_both_spellings(tmp_path: Path, spelling: str) -> None:
     result = run("--locale", spelling, "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "example/zh-Hans/ketamine-infusions.pdf").is_file()
-    assert len(list(tmp_path.rglob("*.pdf"))) == 1
+    assert len(list(tmp_path.rglob("*.pdf"))) == 2  # one per brand
 
 
 def test_unknown_locale_exits_2() -> None:
