@@ -176,7 +176,7 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
             sort_keys=True,
         ),
     )
-    key.add_files([Path(__file__).with_name("checks.py"), *(c.path for c in catalogs.catalogs.values())])
+    key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
     cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
     if cached.exists():
         try:
