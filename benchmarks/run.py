@@ -130,7 +130,8 @@ def serial_per_pdf(project: Project, sample: int) -> float:
     from handouts.pipeline import RenderContext, render_one, start_worker
 
     inputs = load_inputs(project)
-    jobs = plan(inputs, load_brands(project.brands_dir), project.out_dir)[:sample]
+    everything = plan(inputs, load_brands(project.brands_dir), project.out_dir)
+    jobs = everything[:: max(1, len(everything) // sample)]  # the same mix of scripts as the whole run
     start_worker(RenderContext(project, inputs, [j.brand.path.parent for j in jobs], False))
     render_one(jobs[0])  # warm up fonts
     started = time.perf_counter()

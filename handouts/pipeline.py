@@ -277,6 +277,8 @@ def build(
     if not todo:
         return result
     context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft)
+    # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
+    todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug))
     for job, outcome in render_all(context, todo, jobs):
         if isinstance(outcome, HandoutsError):
             result.failed.append((job, outcome))
@@ -379,15 +381,9 @@ WORKER_JOBS = 100
 
 
 def start_worker(context: RenderContext) -> None:
-    """Per process: one PDF writer (one FontConfiguration, reused) and one Jinja environment.
-
-    A worker forked from a process that already started one keeps the inherited copy: its fonts
-    are loaded already.
-    """
+    """Per process: one PDF writer (one FontConfiguration, reused) and one Jinja environment."""
     from .render import create_environment
 
-    if _WORKER.get("context") is context:
-        return
     _WORKER["context"] = context
     _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
     _WORKER["env"] = create_environment(context.project.templates_dir)
@@ -412,8 +408,6 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
 
 def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[tuple[Job, bytes | HandoutsError]]:
     """Render in this process, or in a pool of forked workers when asked for more than one."""
-    from .pdf import PdfWriter
-
     workers = min(jobs, len(todo))
     if workers <= 1:
         start_worker(context)
@@ -421,13 +415,11 @@ def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[t
         return
     import multiprocessing
 
-    # Load WeasyPrint and every font the jobs need once, here, before forking: each worker then
-    # starts with its own copy of a ready FontConfiguration instead of loading the fonts again.
-    start_worker(context)
-    writer = _WORKER["writer"]
-    assert isinstance(writer, PdfWriter)
-    for css in {font_css(writer.fonts, context.inputs, job) for job in todo}:
-        writer.font_stylesheet(css)
+    from .pdf import preload  # import WeasyPrint once, before forking, so workers share the code
+
+    # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
+    # copied into every worker and raise each one's memory by the fonts of every script.
+    preload(prepare_fonts())
     pool_context = multiprocessing.get_context("fork")
     # A worker is replaced after WORKER_JOBS renders: WeasyPrint's caches grow with every
     # document, and a fresh worker keeps memory bounded at a small cost in start-up.
