@@ -22,15 +22,15 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
+from .buildcache import write_atomic
 from .content import Handout, normalize_text
-from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, display_path
+from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect, display_path
 from .locales import SOURCE_LOCALE, LocaleInfo, get_locale
 
 TEMPLATES_DOMAIN = "templates"
@@ -284,16 +284,8 @@ def canonical_po_text(text: str) -> str:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file through a temporary file in the same folder and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a text file through a temporary file in the same folder, then rename it into place."""
+    write_atomic(path, text.encode("utf-8"))
 
 
 def write_catalog(po: polib.POFile, path: Path) -> None:
@@ -580,12 +572,8 @@ def load_catalogs(
             path = po_path(locales_dir, locale, domain)
             if not path.exists():
                 continue  # reported by the completeness check as a missing catalog
-            try:
+            with collect(errors):
                 catalogs[domain] = load_catalog(path, locale, domain, passed_dir)
-            except ErrorGroup as group:
-                errors.extend(group.errors)
-            except HandoutsError as error:
-                errors.append(error)
         result[locale.tag] = LocaleCatalogs(locale, catalogs)
     if errors:
         raise ErrorGroup(errors)
@@ -767,12 +755,8 @@ def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[Planne
             if not path.exists():
                 loaded.append((path, locale, domain, None))
                 continue
-            try:
+            with collect(errors):
                 loaded.append((path, locale, domain, load_catalog(path, locale, domain).po))
-            except ErrorGroup as group:
-                errors.extend(group.errors)
-            except HandoutsError as error:
-                errors.append(error)
     if errors:
         raise ErrorGroup(errors)
     planned = []

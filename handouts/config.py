@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ErrorGroup, HandoutsError, Location
+from .errors import ConfigError, ErrorGroup, HandoutsError, Location, collect
 from .fonts import STYLES, FontFamily
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
@@ -288,12 +288,8 @@ def load_brands(brands_dir: Path, only: list[str] | None = None) -> list[Brand]:
     for name in wanted:
         if name not in available:
             continue
-        try:
+        with collect(errors):
             brands.append(load_brand(brands_dir / name / "brand.toml"))
-        except ErrorGroup as group:
-            errors.extend(group.errors)
-        except HandoutsError as error:
-            errors.append(error)
     if errors:
         raise ErrorGroup(errors)
     if not brands:

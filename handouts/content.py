@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # parsers load only when a file is parsed (an up-to-date buil
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-from .errors import ContentError, ErrorGroup, HandoutsError, Location
+from .errors import ContentError, ErrorGroup, HandoutsError, Location, collect
 
 FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
 DEFAULT_PAGES = 2
@@ -152,12 +152,8 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> list[Hando
     if not paths:
         raise ContentError("no handouts found (expected *.md files)", Location(content_dir))
     for path in paths:
-        try:
+        with collect(errors):
             handouts.append(load_handout(path))
-        except ErrorGroup as group:
-            errors.extend(group.errors)
-        except HandoutsError as error:
-            errors.append(error)
     if errors:
         raise ErrorGroup(errors)
     return handouts

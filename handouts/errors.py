@@ -5,6 +5,8 @@ Only the CLI formats errors and chooses exit codes; everything else raises these
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,3 +109,14 @@ class CheckFailed(HandoutsError):
 
     category = "check-failed"
     exit_code = 1
+
+
+@contextmanager
+def collect(errors: list[HandoutsError]) -> Iterator[None]:
+    """Run a step that may fail and keep its errors, so every problem is reported at once."""
+    try:
+        yield
+    except ErrorGroup as group:
+        errors.extend(group.errors)
+    except HandoutsError as error:
+        errors.append(error)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import unescape
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from .buildcache import write_atomic
 from .errors import Location, RenderError
 from .fonts import PreparedFonts
 from .pdftags import mark_passage_languages
@@ -148,7 +148,7 @@ class PdfWriter:
     def write_pdf(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
         """Render `html` to `output`, atomically."""
         pdf = self.render(html, base_dir, output, font_css)
-        write_bytes_atomic(output, pdf)
+        write_atomic(output, pdf)
         return pdf
 
     def render(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
@@ -180,18 +180,5 @@ class PdfWriter:
             LOGGER.warning(
                 "%s: no structure element found for the %s passage %r", output, passage.lang, passage.text[:60]
             )
-        write_bytes_atomic(output, pdf)
+        write_atomic(output, pdf)
         return pdf
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written PDF."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -57,6 +57,15 @@ COUNTER_STYLES = {
 # --- the Jinja environment ----------------------------------------------------------------------
 
 
+def render_template(env: Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; a template error names the template file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or name
+        raise RenderError(f"template error: {exc}", Location(where, getattr(exc, "lineno", None))) from None
+
+
 def create_environment(templates_dir: Path) -> Environment:
     """The one Jinja environment: autoescape, StrictUndefined, new-style gettext."""
     env = Environment(
@@ -346,11 +355,7 @@ def render_html(
         "draft": not locale.is_source and not catalogs.is_reviewed,
         "draft_build": draft_build,
     }
-    try:
-        return env.get_template(TEMPLATE_NAME).render(context)
-    except TemplateError as exc:
-        name = getattr(exc, "filename", None) or TEMPLATE_NAME
-        raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None
+    return render_template(env, TEMPLATE_NAME, context)
 
 
 # --- the bilingual review sheet -----------------------------------------------------------------
@@ -446,11 +451,7 @@ def render_review_html(
         "counts": counts,
         "sections": sections,
     }
-    try:
-        return env.get_template(REVIEW_TEMPLATE_NAME).render(context)
-    except TemplateError as exc:
-        name = getattr(exc, "filename", None) or REVIEW_TEMPLATE_NAME
-        raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None
+    return render_template(env, REVIEW_TEMPLATE_NAME, context)
 
 
 # --- the release's library page -----------------------------------------------------------------
@@ -460,8 +461,4 @@ INDEX_TEMPLATE_NAME = "index.html"
 
 def render_index_html(env: Environment, version: str, groups: list[dict[str, Any]], count: int) -> str:
     """The offline library page listing every handout in every language."""
-    try:
-        return env.get_template(INDEX_TEMPLATE_NAME).render(version=version, groups=groups, count=count)
-    except TemplateError as exc:
-        name = getattr(exc, "filename", None) or INDEX_TEMPLATE_NAME
-        raise RenderError(f"template error: {exc}", Location(name, getattr(exc, "lineno", None))) from None
+    return render_template(env, INDEX_TEMPLATE_NAME, {"version": version, "groups": groups, "count": count})
