@@ -53,6 +53,10 @@ class HandoutsError(Exception):
             return f"{self.category}: {self.message}"
         return f"{self.location}: {self.category}: {self.message}"
 
+    def __reduce__(self) -> tuple[type[HandoutsError], tuple[str, Location | None]]:
+        # Errors cross from worker processes: keep the place, not only the message.
+        return (type(self), (self.message, self.location))
+
 
 class InputError(HandoutsError):
     """Bad input (content, catalog, brand, font, locale): exit 2."""
@@ -102,6 +106,9 @@ class ErrorGroup(HandoutsError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+    def __reduce__(self) -> tuple[type[ErrorGroup], tuple[list[HandoutsError]]]:  # type: ignore[override]
+        return (type(self), (self.errors,))
 
 
 class CheckFailed(HandoutsError):

@@ -154,3 +154,14 @@ def test_console_script_is_declared() -> None:
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert data["project"]["scripts"]["handouts"] == "handouts.cli:main"
+
+
+def test_errors_keep_their_place_when_they_cross_processes() -> None:
+    import pickle
+
+    from handouts.errors import ErrorGroup, Location, RenderError
+
+    error = RenderError("WeasyPrint warned", Location("dist/x.pdf", 3))
+    group = pickle.loads(pickle.dumps(ErrorGroup([error])))
+    assert str(group) == "dist/x.pdf:3: render-error: WeasyPrint warned"
+    assert isinstance(group.errors[0], RenderError) and group.exit_code == 2
