@@ -48,18 +48,9 @@ CHECKS = (
     "punctuation",
     "check-ignore",
 )
-# Checks a translator may silence with `# check-ignore: NAME: reason` (completeness never).
-SILENCEABLE = {
-    "placeholders",
-    "markup",
-    "numbers",
-    "urls",
-    "emails",
-    "phones",
-    "same-as-source",
-    "whitespace",
-    "punctuation",
-}
+# Checks a translator may silence with `# check-ignore: NAME: reason`: the quality checks, from
+# "placeholders" to "punctuation" (completeness, headers and plural forms never).
+SILENCEABLE = set(CHECKS[CHECKS.index("placeholders") : CHECKS.index("punctuation") + 1])
 REQUIRED_HEADERS = (
     "Language",
     "Plural-Forms",

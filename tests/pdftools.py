@@ -163,31 +163,9 @@ def catalog(pdf: Path) -> DictionaryObject:
     return PdfReader(pdf).trailer["/Root"].get_object()
 
 
-def structure_types(pdf: Path) -> list[str]:
-    """Structure element types in document order (/H1, /P, /L, /Figure ...)."""
-    root = resolve(catalog(pdf).get("/StructTreeRoot"))
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        node = resolve(node)
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-            return
-        if not isinstance(node, DictionaryObject):
-            return
-        if "/S" in node:
-            found.append(str(node["/S"]))
-        if "/K" in node:
-            walk(node["/K"])
-
-    walk(root)
-    return found
-
-
-def figure_alt_texts(pdf: Path) -> list[str]:
-    root = resolve(catalog(pdf).get("/StructTreeRoot"))
-    alts: list[str] = []
+def structure_elements(pdf: Path) -> list[DictionaryObject]:
+    """Every structure element of the tagged PDF, in document order."""
+    found: list[DictionaryObject] = []
 
     def walk(node: Any) -> None:
         node = resolve(node)
@@ -195,13 +173,27 @@ def figure_alt_texts(pdf: Path) -> list[str]:
             for child in node:
                 walk(child)
         elif isinstance(node, DictionaryObject):
-            if node.get("/S") == "/Figure":
-                alts.append(str(node.get("/Alt", "")))
+            if "/S" in node:
+                found.append(node)
             if "/K" in node:
                 walk(node["/K"])
 
-    walk(root)
-    return alts
+    walk(resolve(catalog(pdf).get("/StructTreeRoot")))
+    return found
+
+
+def structure_types(pdf: Path) -> list[str]:
+    """Structure element types in document order (/H1, /P, /L, /Figure ...)."""
+    return [str(element["/S"]) for element in structure_elements(pdf)]
+
+
+def figure_alt_texts(pdf: Path) -> list[str]:
+    return [str(e.get("/Alt", "")) for e in structure_elements(pdf) if e.get("/S") == "/Figure"]
+
+
+def languages_of_elements(pdf: Path) -> list[tuple[str, str]]:
+    """(structure type, /Lang) of every structure element that declares a language of its own."""
+    return [(str(e["/S"]), str(e["/Lang"])) for e in structure_elements(pdf) if "/Lang" in e]
 
 
 def raw_bytes(pdf: Path) -> bytes:
@@ -211,23 +203,3 @@ def raw_bytes(pdf: Path) -> bytes:
 def content_streams(pdf: Path) -> list[bytes]:
     reader = PdfReader(pdf)
     return [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
-
-
-def languages_of_elements(pdf: Path) -> list[tuple[str, str]]:
-    """(structure type, /Lang) of every structure element that declares a language of its own."""
-    root = resolve(catalog(pdf).get("/StructTreeRoot"))
-    found: list[tuple[str, str]] = []
-
-    def walk(node: Any) -> None:
-        node = resolve(node)
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, DictionaryObject):
-            if "/S" in node and "/Lang" in node:
-                found.append((str(node["/S"]), str(node["/Lang"])))
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(root)
-    return found

@@ -11,7 +11,7 @@ from .conftest import ROOT
 from .pdftools import BODY_MARGINS, languages_of_elements, page_texts, squeeze
 from .test_cli import run
 
-STATS_KEYS = {
+STATS_ORDER = [
     "locale",
     "domain",
     "translated",
@@ -23,7 +23,8 @@ STATS_KEYS = {
     "words",
     "words_translated",
     "percent",
-}
+]
+STATS_KEYS = set(STATS_ORDER)
 
 
 def make_stale(project: Path) -> tuple[str, str]:
@@ -47,17 +48,7 @@ def test_stats_counts_every_locale_and_json_has_a_stable_schema() -> None:
         assert row["translated"] + row["fuzzy"] + row["untranslated"] + row["missing"] == row["total"]
         assert row["percent"] == 100.0
     table = run("stats").stdout.splitlines()
-    assert table[0].split() == [
-        "locale",
-        "domain",
-        "translated",
-        "fuzzy",
-        "untranslated",
-        "missing",
-        "obsolete",
-        "words",
-        "percent",
-    ]
+    assert table[0].split() == [key for key in STATS_ORDER if key not in ("total", "words_translated")]
 
 
 def test_stats_never_counts_fuzzy_as_translated(project_copy: Path) -> None:
