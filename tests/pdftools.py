@@ -196,10 +196,6 @@ def languages_of_elements(pdf: Path) -> list[tuple[str, str]]:
     return [(str(e["/S"]), str(e["/Lang"])) for e in structure_elements(pdf) if "/Lang" in e]
 
 
-def raw_bytes(pdf: Path) -> bytes:
-    return pdf.read_bytes()
-
-
 def content_streams(pdf: Path) -> list[bytes]:
     reader = PdfReader(pdf)
     return [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
