@@ -27,8 +27,18 @@ SAME_AS_SOURCE_ALLOWED: set[str] = set()
 SCRIPTS = {
     "ar": "ARABIC",
     "fa": "ARABIC",
+    "ur": "ARABIC",
+    "he": "HEBREW",
     "hi": "DEVANAGARI",
+    "mr": "DEVANAGARI",
+    "ne": "DEVANAGARI",
+    "bn": "BENGALI",
+    "pa": "GURMUKHI",
+    "gu": "GUJARATI",
+    "th": "THAI",
+    "am": "ETHIOPIC",
     "ru": "CYRILLIC",
+    "uk": "CYRILLIC",
     "zh": "CJK",
     "ja": "CJK",
     "ko": "HANGUL",
@@ -49,9 +59,15 @@ def entries(locale_folder: str) -> list[polib.POEntry]:
     return [e for po in catalogs(locale_folder) for e in po if not e.obsolete and e.msgstr]
 
 
+SCRIPT_NAMES = (
+    "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "ARABIC", "HEBREW", "DEVANAGARI", "BENGALI", "GURMUKHI",
+    "GUJARATI", "THAI", "ETHIOPIC", "CYRILLIC", "LATIN",
+)  # fmt: skip
+
+
 def script_of(char: str) -> str:
     name = unicodedata.name(char, "")
-    for script in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "ARABIC", "DEVANAGARI", "CYRILLIC", "LATIN"):
+    for script in SCRIPT_NAMES:
         if script in name:
             return "CJK" if script in ("HIRAGANA", "KATAKANA") else script
     return "OTHER"
