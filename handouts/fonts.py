@@ -278,6 +278,16 @@ def prepare_fonts(cache_dir: Path | None = None, declaration: FontDeclaration | 
     return PreparedFonts(declaration, tuple(files), fontconfig_file, cache_dir.resolve())
 
 
+def declared_fonts() -> PreparedFonts:
+    """The project's declared fonts in the user's font cache, prepared once per process."""
+    return _prepared_in(default_cache_dir())
+
+
+@cache
+def _prepared_in(cache_dir: Path) -> PreparedFonts:
+    return prepare_fonts(cache_dir)
+
+
 def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
     """A Fontconfig file listing the declared font files alone (no system fonts)."""
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>"]

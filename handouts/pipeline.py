@@ -33,7 +33,7 @@ from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
-from .fonts import PreparedFonts, prepare_fonts
+from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
 
 if TYPE_CHECKING:
@@ -334,7 +334,7 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
     common = Fingerprint(tool_identity(), f"draft={draft}")
     common.add_files(Path(__file__).parent.glob("*.py"))  # this tool's own code shapes the PDF too
     common.add_files(p for p in project.templates_dir.iterdir() if p.is_file())
-    common.add_files([DECLARATION]).add_identities(f.path for f in prepare_fonts().files)
+    common.add_files([DECLARATION]).add_identities(f.path for f in declared_fonts().files)
     common_key = common.hexdigest()
     brand_keys = {}
     for job in jobs:
@@ -419,7 +419,7 @@ def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[t
 
     # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
     # copied into every worker and raise each one's memory by the fonts of every script.
-    preload(prepare_fonts())
+    preload(declared_fonts())
     pool_context = multiprocessing.get_context("fork")
     # A worker is replaced after WORKER_JOBS renders: WeasyPrint's caches grow with every
     # document, and a fresh worker keeps memory bounded at a small cost in start-up.
@@ -434,7 +434,7 @@ def make_writer(project: Project, brand_dirs: list[Path]) -> PdfWriter:
     from .pdf import PdfWriter
 
     assets = [project.templates_dir, project.content_dir, *brand_dirs]
-    return PdfWriter(prepare_fonts(), assets)
+    return PdfWriter(declared_fonts(), assets)
 
 
 def locale_text(catalogs: LocaleCatalogs, sources: dict[str, list[SourceMessage]]) -> str:

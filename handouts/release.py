@@ -29,7 +29,7 @@ from .buildcache import sha256_file, tool_versions, write_atomic
 from .checks import stats_for
 from .content import load_content
 from .errors import InputError, Location
-from .fonts import FontFamily, prepare_fonts
+from .fonts import FontFamily, declared_fonts
 from .locales import get_locale
 
 MANIFEST = "manifest.json"
@@ -190,7 +190,7 @@ _FONT_HASHES: dict[Path, str] = {}
 def fonts_of(embedded: list[str], brand_font: FontFamily | None) -> list[dict[str, str]]:
     """The font files (declared, or the brand's own) of every face embedded in a PDF, with their sha256."""
     suffixes = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
-    faces = [(f.family, f.style, f.path) for f in prepare_fonts().files]
+    faces = [(f.family, f.style, f.path) for f in declared_fonts().files]
     if brand_font is not None:
         faces.extend((brand_font.family, style, path) for style, path in brand_font.files.items())
     found = []
