@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # parsers load only when a file is parsed (an up-to-date buil
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+from .buildcache import write_atomic
 from .errors import ContentError, ErrorGroup, HandoutsError, Location, collect
 
 FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
@@ -141,10 +142,7 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> list[Hando
             except Exception:  # damaged or from another version: parse again
                 pass
         parsed = load_content(content_dir)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(parsed))
-        tmp.replace(cached)
+        write_atomic(cached, pickle.dumps(parsed))
         return parsed
     errors: list[HandoutsError] = []
     handouts: list[Handout] = []
