@@ -132,8 +132,15 @@ def extract_template_files(paths: list[Path], root: Path) -> list[SourceMessage]
                 options={"trimmed": "true"},
             )
             for lineno, message, comments, context in extracted:
-                msgid = message if isinstance(message, str) else message[0]
-                msgid = normalize_text(msgid)
+                if not isinstance(message, str):
+                    # Plural forms need msgid_plural all the way to rendering; until they have it,
+                    # say so rather than silently keep the singular alone.
+                    raise InputError(
+                        "plural messages (ngettext, {% trans count=... %}) are not supported yet; "
+                        "write the sentence without a count",
+                        Location(path, lineno),
+                    )
+                msgid = normalize_text(message)
                 key = (context, msgid)
                 flags = ["python-format"] if PYTHON_FORMAT_RE.search(msgid) else []
                 entry = found.setdefault(key, SourceMessage(msgid, context, flags=flags))

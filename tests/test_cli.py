@@ -165,3 +165,16 @@ def test_errors_keep_their_place_when_they_cross_processes() -> None:
     group = pickle.loads(pickle.dumps(ErrorGroup([error])))
     assert str(group) == "dist/x.pdf:3: render-error: WeasyPrint warned"
     assert isinstance(group.errors[0], RenderError) and group.exit_code == 2
+
+
+def test_a_plural_message_in_a_template_is_refused_with_its_line(project_copy: Path) -> None:
+    """Plural forms are not supported end to end yet: extraction says so instead of keeping
+    the singular alone."""
+    page = project_copy / "templates/handout.html"
+    lines = page.read_text().splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if "<main>" in line)
+    lines.insert(index + 1, '<p>{{ ngettext("%(num)s visit", "%(num)s visits", 2) }}</p>\n')
+    page.write_text("".join(lines))
+    result = run("extract", cwd=project_copy)
+    assert result.returncode == 2
+    assert f"templates/handout.html:{index + 2}: input-error: plural messages" in result.stderr
