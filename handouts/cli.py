@@ -60,9 +60,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--paper", choices=("letter", "a4"), help="paper size for every brand (default: each brand's own)"
     )
-    build.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: the cores)"
-    )
+    add_jobs_option(build)
     build.add_argument("--force", action="store_true", help="rebuild every PDF, ignoring the build cache")
     build.add_argument("--shard", type=shard_argument, metavar="K/N", help="build only the K-th of N equal shares")
     build.add_argument(
@@ -136,9 +134,7 @@ def make_parser() -> argparse.ArgumentParser:
         "reproducible handouts-<version>.zip in dist/.",
     )
     release.add_argument("--out", type=Path, metavar="DIR", help="output folder instead of dist/")
-    release.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: the cores)"
-    )
+    add_jobs_option(release)
     group = release.add_mutually_exclusive_group()
     group.add_argument(
         "--shard", type=shard_argument, metavar="K/N", help="build the K-th of N shares and its manifest"
@@ -313,6 +309,19 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs", "-j", type=positive_int, default=os.cpu_count() or 1, metavar="N",
+        help="worker processes (default: the cores)",
+    )  # fmt: skip
+
+
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return int(value)
 
 
 def shard_argument(value: str) -> tuple[int, int]:

@@ -178,3 +178,9 @@ def test_a_plural_message_in_a_template_is_refused_with_its_line(project_copy: P
     result = run("extract", cwd=project_copy)
     assert result.returncode == 2
     assert f"templates/handout.html:{index + 2}: input-error: plural messages" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_jobs_must_be_a_positive_number(value: str) -> None:
+    result = run("build", "--jobs", value)
+    assert result.returncode == 2 and "--jobs" in result.stderr and "whole number" in result.stderr
