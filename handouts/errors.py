@@ -84,6 +84,12 @@ class LocaleError(InputError):
     category = "unknown-locale"
 
 
+class DeclarationError(LocaleError):
+    """A project's locale declaration (`locales/<name>/locale.toml`) is missing a field or wrong."""
+
+    category = "locale-error"
+
+
 class RenderError(InputError):
     """WeasyPrint or Jinja refused the job (a warning counts as a failure)."""
 
