@@ -31,7 +31,8 @@ import polib
 from .buildcache import write_atomic
 from .content import Handout, normalize_text
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect, display_path
-from .locales import SOURCE_LOCALE, LocaleInfo, get_locale
+from .locales import SOURCE_LOCALE, LocaleInfo, get_locale, to_gettext_name
+from .plurals import PluralFormsError, parse_plural_forms
 
 TEMPLATES_DOMAIN = "templates"
 TEMPLATE_PATTERNS = ("*.html",)
@@ -514,11 +515,20 @@ def load_catalog(path: Path, locale: LocaleInfo, domain: str, passed_dir: Path |
             Location(path, catalog.header_line("X-Translation-Method")),
         )
     language = po.metadata.get("Language", "")
-    if language and get_locale(language).gettext_name != locale.gettext_name:
+    if language and to_gettext_name(language.strip()) != locale.gettext_name:
         raise CatalogError(
             f"Language header {language!r} does not match the folder {locale.gettext_name!r}",
             Location(path, catalog.header_line("Language")),
         )
+    plural_forms = po.metadata.get("Plural-Forms", "")
+    if plural_forms:
+        try:
+            parse_plural_forms(plural_forms)
+        except PluralFormsError as error:
+            raise CatalogError(
+                f"Plural-Forms {plural_forms!r} is not a valid plural rule: {error}",
+                Location(path, catalog.header_line("Plural-Forms")),
+            ) from None
     return catalog
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 from .catalogs import Catalog, LocaleCatalogs, SourceMessage, po_path
-from .errors import Location
+from .errors import LocaleError, Location
 from .locales import LocaleInfo
+from .plurals import parse_plural_forms
+from .scripts import punctuation_problem, wrong_script_problem
 
 CHECKS = (
     "missing-catalog",
@@ -46,11 +48,14 @@ CHECKS = (
     "same-as-source",
     "whitespace",
     "punctuation",
+    "script",
+    "plural-rule",
     "check-ignore",
 )
 # Checks a translator may silence with `# check-ignore: NAME: reason`: the quality checks, from
-# "placeholders" to "punctuation" (completeness, headers and plural forms never).
-SILENCEABLE = set(CHECKS[CHECKS.index("placeholders") : CHECKS.index("punctuation") + 1])
+# "placeholders" to "plural-rule" (completeness, headers and plural form counts never). A
+# `plural-rule` silence goes in the catalog's header comment.
+SILENCEABLE = set(CHECKS[CHECKS.index("placeholders") : CHECKS.index("plural-rule") + 1])
 REQUIRED_HEADERS = (
     "Language",
     "Plural-Forms",
@@ -75,13 +80,6 @@ ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_PHONE_DIGITS = 7
 NUMBER_RE = re.compile(r"\d+(?:[.,٫٬\u00a0\u202f]\d+)*", re.UNICODE)
 IGNORE_RE = re.compile(r"^\s*check-ignore:\s*(?P<check>[\w-]+)\s*(?::\s*(?P<reason>.*?))?\s*$")
-# What ends a sentence in each script; the source's "." may become any of these.
-FULL_STOPS = {".", "。", "．", "｡", "۔", "।", "॥", "።", "…", "։", "။"}
-QUESTION_MARKS = {"?", "؟", "？", "՞", ";", "፧"}
-EXCLAMATION_MARKS = {"!", "！", "¡"}
-CLOSERS = "\"'”’»)）」』"
-# Languages that end sentences without a mark (Thai, Lao and Khmer use a space).
-NO_FINAL_STOP = {"th", "lo", "km"}
 
 
 @dataclass(frozen=True)
@@ -219,11 +217,6 @@ def markdown_shape(text: str) -> tuple[Counter[str], list[str]]:
     return kinds, targets
 
 
-def ends_with(text: str, marks: set[str]) -> bool:
-    stripped = text.rstrip().rstrip(CLOSERS)
-    return bool(stripped) and stripped[-1] in marks
-
-
 def letters(text: str) -> bool:
     return any(c.isalpha() for c in PLACEHOLDER_RE.sub("", text))
 
@@ -313,14 +306,12 @@ def check_whitespace(source: str, translation: str, flags: list[str]) -> str | N
 
 
 def check_punctuation(source: str, translation: str, flags: list[str]) -> str | None:
-    for marks, name in (
-        (FULL_STOPS, "full stop"),
-        (QUESTION_MARKS, "question mark"),
-        (EXCLAMATION_MARKS, "exclamation mark"),
-    ):
-        if ends_with(source, marks) and not ends_with(translation, marks):
-            return f"the source ends with a {name}; the translation should end with one ({' '.join(sorted(marks))})"
-    return None
+    # Each script's own marks (Burmese ။, Khmer ។, Ethiopic ። ፧...); Thai and Lao need none.
+    return punctuation_problem(source, translation)
+
+
+def check_script(locale: LocaleInfo, source: str, translation: str, flags: list[str]) -> str | None:
+    return wrong_script_problem(locale.script, locale.language, source, translation)
 
 
 QUALITY_CHECKS: dict[str, QualityCheck] = {
@@ -377,10 +368,9 @@ def check_entry(catalog: Catalog, entry: polib.POEntry, report: Report) -> None:
         report.problems.append(problem("check-ignore", message))
     for index, translation in enumerate(translations_of(entry)):
         source = entry.msgid if index == 0 or not entry.msgid_plural else entry.msgid_plural
-        for name, check in QUALITY_CHECKS.items():
+        checks: dict[str, QualityCheck] = {**QUALITY_CHECKS, "script": partial(check_script, catalog.locale)}
+        for name, check in checks.items():
             if name == "same-as-source" and catalog.locale.language == "en":
-                continue
-            if name == "punctuation" and catalog.locale.language in NO_FINAL_STOP:
                 continue
             failure = check(source, translation, entry.flags)
             if failure is not None and name == "placeholders" and entry.msgid_plural:
@@ -422,26 +412,51 @@ def check_header(catalog: Catalog) -> list[Problem]:
                     domain=catalog.domain,
                 )
             )
-    plural = " ".join(str(meta.get("Plural-Forms", "")).split())
-    if "Plural-Forms" in meta and plural != catalog.locale.plural_forms:
-        problems.append(
-            Problem(
-                catalog.path,
-                catalog.header_line("Plural-Forms"),
-                "plurals",
-                f"Plural-Forms is {plural!r}; GNU gettext's msginit writes "
-                f"{catalog.locale.plural_forms!r} for {catalog.locale.tag}",
-                locale=catalog.locale.tag,
-                domain=catalog.domain,
-            )
-        )
     return problems
+
+
+def check_plural_rule(catalog: Catalog, report: Report) -> None:
+    """The catalog's Plural-Forms is its truth (load_catalog parsed it); where it picks other forms
+    than the language's default rule, say so, unless the header comment says why."""
+    text = str(catalog.po.metadata.get("Plural-Forms", ""))
+    if not text:
+        return
+    try:
+        default = catalog.locale.default_plural_forms
+    except LocaleError:
+        return  # no rule known for the language: the catalog's own is all there is
+    rule, expected = parse_plural_forms(text), parse_plural_forms(default.text)
+    if rule.same_as(expected):
+        return
+    line = catalog.header_line("Plural-Forms")
+    ignored, _ = silences(polib.POEntry(tcomment=catalog.po.header or ""))
+    if "plural-rule" in ignored:
+        report.silenced.append(Silenced(catalog.path, line, "plural-rule", ignored["plural-rule"], "Plural-Forms"))
+        return
+    if rule.nplurals != expected.nplurals:
+        difference = f"{rule.nplurals} forms instead of {expected.nplurals}"
+    else:
+        n = rule.first_difference(expected)
+        difference = f"for n = {n} it picks form {rule.form(n or 0)}, the default form {expected.form(n or 0)}"
+    report.problems.append(
+        Problem(
+            catalog.path,
+            line,
+            "plural-rule",
+            f"Plural-Forms {' '.join(text.split())!r} differs from the default for {catalog.locale.tag} "
+            f"({default.source}: {default.text!r}): {difference}. If the catalog is right, say why in its "
+            "header comment: `# check-ignore: plural-rule: <why>`",
+            locale=catalog.locale.tag,
+            domain=catalog.domain,
+        )
+    )
 
 
 def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
     """Completeness and quality of one catalog against its domain's source messages."""
     report = Report(catalogs=[catalog.path])
     report.problems.extend(check_header(catalog))
+    check_plural_rule(catalog, report)
     locale, domain = catalog.locale.tag, catalog.domain
     known = {(m.msgctxt, m.msgid) for m in messages}
     for message in messages:

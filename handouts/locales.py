@@ -20,6 +20,7 @@ import babel.localedata
 
 from .errors import DeclarationError, ErrorGroup, HandoutsError, LocaleError, Location, display_path
 from .plurals import DefaultPluralForms, PluralFormsError, default_plural_forms, parse_plural_forms
+from .scripts import likely_script
 
 SOURCE_LOCALE = "en"
 # Built on the fly for tests and layout checks, never committed: every message accented, longer,
@@ -131,30 +132,10 @@ def to_bcp47(name: str) -> str:
     return name.replace("_", "-")
 
 
-RTL_SCRIPTS = {"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand", "Samr", "Yezi"}
-
-
 def script_direction(script: str | None) -> str:
-    return "rtl" if script in RTL_SCRIPTS else "ltr"
+    from fontTools import unicodedata
 
-
-def likely_script(*names: str) -> str | None:
-    """A locale's script: its own script subtag, else CLDR's likely subtags (uk -> uk_Cyrl_UA)."""
-    from babel.core import get_global
-
-    likely = get_global("likely_subtags")
-    for name in names:
-        parts = name.split("_")
-        for part in parts[1:]:
-            if len(part) == 4 and part.isalpha():
-                return part.title()
-        for k in range(len(parts), 0, -1):
-            found = likely.get("_".join(parts[:k]))
-            if found is not None:
-                subtags = found.split("_")
-                if len(subtags) > 1 and len(subtags[1]) == 4:
-                    return str(subtags[1])
-    return None
+    return "rtl" if script and unicodedata.script_horizontal_direction(script, "LTR") == "RTL" else "ltr"
 
 
 def cldr_knows(babel_name: str) -> bool:

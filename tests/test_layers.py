@@ -10,6 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 LAYERS = [
     {"errors", "__init__"},
     {"buildcache"},
+    {"plurals", "scripts"},
     {"locales", "fonts"},
     {"config", "content"},
     {"catalogs"},
