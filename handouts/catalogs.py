@@ -310,13 +310,56 @@ def read_po(path: Path) -> polib.POFile:
     return polib.pofile(str(path), wrapwidth=NO_WRAP)
 
 
-def new_catalog(pot_file: Path, locale: LocaleInfo, domain: str, created: str) -> polib.POFile:
+@dataclass(frozen=True)
+class Provenance:
+    """Who makes a new catalog's translation, and how: never "machine draft" for a person's work."""
+
+    method: str = "machine-draft"  # machine-draft or human; a review comes later
+    translator: str = ""
+
+    def __post_init__(self) -> None:
+        if self.method not in INIT_METHODS:
+            raise InputError(f"a new translation is {' or '.join(INIT_METHODS)} (not {self.method!r})")
+        if self.method == "human" and not self.translator.strip():
+            raise InputError("a human translation needs the translator's name (--translator NAME)")
+        if any(c in self.translator for c in '\n\r"\\'):
+            raise InputError("the translator's name must be one line without quotes or backslashes")
+
+    @property
+    def translator_field(self) -> str:
+        if self.method == "machine-draft":
+            return f"{self.translator} (machine draft)" if self.translator else "handouts project (machine draft)"
+        return self.translator
+
+    @property
+    def notice(self) -> str:
+        if self.method == "machine-draft":
+            return "MACHINE-DRAFTED: this translation awaits review by a qualified human medical translator."
+        return "Translated by a person: it awaits review by a second, qualified medical translator."
+
+    @classmethod
+    def of(cls, catalog: polib.POFile) -> Provenance:
+        """The provenance of a locale's existing catalog, for a new domain of the same locale."""
+        method = str(catalog.metadata.get("X-Translation-Method", ""))
+        translator = str(catalog.metadata.get("X-Translator", ""))
+        if method in ("human", "human-reviewed") and translator.strip():
+            return cls("human", translator)
+        return cls()
+
+
+INIT_METHODS = ("machine-draft", "human")
+
+
+def new_catalog(
+    pot_file: Path, locale: LocaleInfo, domain: str, created: str, provenance: Provenance | None = None
+) -> polib.POFile:
     """A new `.po` for a locale from a `.pot`: headers as msginit writes them plus provenance keys."""
+    provenance = provenance or Provenance()
     pot = read_po(pot_file)
     po = polib.POFile(wrapwidth=NO_WRAP)
     po.header = (
         f"{locale.english_name} translation of the {domain!r} domain of the clinic handouts.\n"
-        "MACHINE-DRAFTED: this translation awaits review by a qualified human medical translator.\n"
+        f"{provenance.notice}\n"
         "Record the translator, the reviewer and the review date in the X- header fields."
     )
     source_version = pot.metadata.get("X-Source-Version", "")
@@ -325,15 +368,15 @@ def new_catalog(pot_file: Path, locale: LocaleInfo, domain: str, created: str) -
         "Report-Msgid-Bugs-To": "",
         "POT-Creation-Date": pot.metadata.get("POT-Creation-Date", created),
         "PO-Revision-Date": created,
-        "Last-Translator": "",
+        "Last-Translator": provenance.translator if provenance.method == "human" else "",
         "Language-Team": f"{locale.english_name}",
         "Language": locale.gettext_name,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": locale.plural_forms,
-        "X-Translation-Method": "machine-draft",
-        "X-Translator": "handouts project (machine draft)",
+        "X-Translation-Method": provenance.method,
+        "X-Translator": provenance.translator_field,
         "X-Reviewer": "",
         "X-Review-Date": "",
         "X-Source-Version": source_version,
@@ -359,25 +402,43 @@ def nplurals(plural_forms: str) -> int:
     return int(match.group(1)) if match else 1
 
 
-def init_locale(locales_dir: Path, locale: LocaleInfo) -> list[Path]:
-    """Create the `.po` of every domain a locale lacks, from the `.pot` files; never overwrite.
-
-    For a new locale that is every domain; for a new handout, just its domain.
-    """
-    if locale.is_source:
-        raise InputError(f"{locale.tag!r} is the source language; it has no catalog")
+def plan_init(
+    locales_dir: Path, locales: Iterable[LocaleInfo], provenance: Provenance | None = None
+) -> list[PlannedWrite]:
+    """The `.po` of every domain each locale lacks, from the `.pot` files, in memory; never one
+    that exists. For a new locale that is every domain; for a new handout, just its domain.
+    Every problem of every locale is raised before anything is written."""
     pots = sorted(locales_dir.glob("*.pot"))
     if not pots:
         raise InputError("no .pot files; run `python build.py extract` first", Location(locales_dir))
-    targets = [(pot, po_path(locales_dir, locale, pot.stem)) for pot in pots]
-    missing = [(pot, target) for pot, target in targets if not target.exists()]
-    if not missing:
-        existing = ", ".join(display_path(target) for _, target in targets)
-        raise InputError(f"refusing to overwrite existing catalog(s): {existing}")
     created = format_po_date(now())
-    for pot, target in missing:
-        write_catalog(new_catalog(pot, locale, pot.stem, created), target)
-    return [target for _, target in missing]
+    errors: list[HandoutsError] = []
+    planned: list[PlannedWrite] = []
+    for locale in locales:
+        if locale.is_source or locale.is_pseudo:
+            errors.append(InputError(f"{locale.tag!r} is the source language or the pseudo-locale; it has no catalog"))
+            continue
+        targets = [(pot, po_path(locales_dir, locale, pot.stem)) for pot in pots]
+        missing = [(pot, target) for pot, target in targets if not target.exists()]
+        if not missing:
+            existing = ", ".join(display_path(target) for _, target in targets)
+            errors.append(InputError(f"refusing to overwrite existing catalog(s): {existing}"))
+            continue
+        with collect(errors):
+            for pot, target in missing:
+                po = new_catalog(pot, locale, pot.stem, created, provenance)
+                planned.append(PlannedWrite(target, canonical_po_text(str(po)), None))
+    if errors:
+        raise ErrorGroup(errors)
+    return planned
+
+
+def init_locale(locales_dir: Path, locale: LocaleInfo, provenance: Provenance | None = None) -> list[Path]:
+    """Create the `.po` of every domain a locale lacks, from the `.pot` files; never overwrite."""
+    planned = plan_init(locales_dir, [locale], provenance)
+    for write in planned:
+        write_text_atomic(write.path, write.text)
+    return [write.path for write in planned]
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -544,17 +605,25 @@ class LocaleCatalogs:
         return bool(self.catalogs) and all(c.is_reviewed for c in self.catalogs.values())
 
 
-def discover_locales(locales_dir: Path) -> list[LocaleInfo]:
-    """Every locale with a folder in `locales/`, plus the source locale; unknown folders are errors."""
+def discover_locales(locales_dir: Path, errors: list[HandoutsError] | None = None) -> list[LocaleInfo]:
+    """Every locale with a folder in `locales/`, plus the source locale.
+
+    An unknown or badly declared folder is an error of that locale alone: raised with every other
+    one, or, given `errors`, collected there while the other locales are returned.
+    """
     found = [get_locale(SOURCE_LOCALE)]
-    errors: list[HandoutsError] = []
+    problems: list[HandoutsError] = []
     for folder in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
         try:
-            found.append(get_locale(folder.name))
+            found.append(get_locale(folder.name, locales_dir))
+        except ErrorGroup as group:
+            problems.extend(group.errors)
         except HandoutsError as error:
-            errors.append(CatalogError(error.message, Location(folder)))
-    if errors:
-        raise ErrorGroup(errors)
+            problems.append(error if error.location else type(error)(error.message, Location(folder)))
+    if errors is not None:
+        errors.extend(problems)
+    elif problems:
+        raise ErrorGroup(problems)
     return found
 
 
@@ -563,8 +632,13 @@ def load_catalogs(
     locales: Iterable[LocaleInfo],
     sources: dict[str, list[SourceMessage]],
     passed_dir: Path | None = None,
+    collected: list[HandoutsError] | None = None,
 ) -> dict[str, LocaleCatalogs]:
-    """Load every catalog of the given locales; report every unreadable file at once."""
+    """Load every catalog of the given locales; report every unreadable file at once.
+
+    Given `collected`, a locale with an unreadable catalog is left out and its errors go there,
+    so the other locales can still be checked.
+    """
     errors: list[HandoutsError] = []
     result: dict[str, LocaleCatalogs] = {}
     domains = list(sources)
@@ -585,14 +659,18 @@ def load_catalogs(
             )
             continue
         catalogs: dict[str, Catalog] = {}
+        failed = len(errors)
         for domain in domains:
             path = po_path(locales_dir, locale, domain)
             if not path.exists():
                 continue  # reported by the completeness check as a missing catalog
             with collect(errors):
                 catalogs[domain] = load_catalog(path, locale, domain, passed_dir)
-        result[locale.tag] = LocaleCatalogs(locale, catalogs)
-    if errors:
+        if collected is None or len(errors) == failed:
+            result[locale.tag] = LocaleCatalogs(locale, catalogs)
+    if collected is not None:
+        collected.extend(errors)
+    elif errors:
         raise ErrorGroup(errors)
     return result
 
@@ -779,9 +857,13 @@ def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[Planne
     planned = []
     created = format_po_date(now())
     parsed_pots = {domain: read_po(pot) for domain, pot in pots.items()}
+    siblings = {locale.tag: po for _, locale, _, po in loaded if po is not None}
     for path, locale, domain, po in loaded:
         if po is None:
-            text = canonical_po_text(str(new_catalog(pots[domain], locale, domain, created)))
+            # A new handout's catalog keeps the locale's provenance: a person's language stays theirs.
+            sibling = siblings.get(locale.tag)
+            provenance = Provenance.of(sibling) if sibling is not None else None
+            text = canonical_po_text(str(new_catalog(pots[domain], locale, domain, created, provenance)))
             planned.append(PlannedWrite(path, text, None))
             continue
         merged, report = merge_catalog(po, parsed_pots[domain])

@@ -94,10 +94,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser(
         "init",
-        help="create the catalogs of a new locale",
-        description="Create locales/<locale>/LC_MESSAGES/*.po from the .pot files; never overwrite one.",
+        help="create the catalogs of new locales",
+        description="Create locales/<locale>/LC_MESSAGES/*.po from the .pot files; never overwrite one. "
+        "Any language CLDR knows is accepted (uk, so, prs, fa-AF, sr-Latn...); a language it does not "
+        "know is declared first in locales/<locale>/locale.toml (see the README).",
     )
-    init.add_argument("locale", metavar="LOCALE", help="BCP 47 tag such as de, pt-BR or zh-Hant")
+    init.add_argument("locale", nargs="+", metavar="LOCALE", help="BCP 47 tags such as uk, so, prs, pt-BR or zh-Hant")
+    init.add_argument("--translator", default="", metavar="NAME", help="who translates (recorded as X-Translator)")
+    init.add_argument(
+        "--method",
+        choices=("human", "machine-draft"),
+        help="how the translation is made (X-Translation-Method); default: human with --translator, else machine-draft",
+    )
 
     commands.add_parser(
         "update",
@@ -198,8 +206,12 @@ def run(args: argparse.Namespace) -> int:
     if command == "build":
         return run_build(args, project)
     if command == "check":
-        report = pipeline.check(project, args.locale, args.paths or None)
+        errors: list[HandoutsError] = []
+        report = pipeline.check(project, args.locale, args.paths or None, errors)
         print(format_report(report, args.format))
+        if errors:  # locales that could not be read at all; every other locale was checked
+            report_error(ErrorGroup(errors))
+            return ErrorGroup(errors).exit_code
         return EXIT_CHECK_FAILED if report.problems else EXIT_OK
     if command == "extract":
         if args.check:
@@ -213,7 +225,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(written)} .pot file(s) changed")
         return EXIT_OK
     if command == "init":
-        for created in pipeline.init(project, args.locale):
+        from .catalogs import Provenance
+
+        method = args.method or ("human" if args.translator.strip() else "machine-draft")
+        provenance = Provenance(method, args.translator.strip())
+        for created in pipeline.init(project, args.locale, provenance):
             print(f"created {display_path(created)}")
         return EXIT_OK
     if command == "update":

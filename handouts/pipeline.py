@@ -19,11 +19,12 @@ from .catalogs import (
     TEMPLATES_DOMAIN,
     LocaleCatalogs,
     PlannedWrite,
+    Provenance,
     SourceMessage,
     discover_locales,
     extract_all,
-    init_locale,
     load_catalogs,
+    plan_init,
     plan_pots,
     plan_update,
     stale_pots,
@@ -32,7 +33,7 @@ from .catalogs import (
 from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
-from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
+from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, collect
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
 
@@ -94,35 +95,44 @@ class Inputs:
     sources: dict[str, list[SourceMessage]]
 
 
-def select_locales(project: Project, requested: Iterable[str] | None) -> list[LocaleInfo]:
+def select_locales(
+    project: Project, requested: Iterable[str] | None, collected: list[HandoutsError] | None = None
+) -> list[LocaleInfo]:
     """The locales to work on: the requested ones (each must have a catalog), else all found.
 
+    Each locale stands alone: asking for `es` never reads another locale's folder. Given
+    `collected`, the errors of unknown or badly declared folders go there and the others load.
     The pseudo-locale has no catalog on disk; it is made on the fly when asked for by name.
     """
-    available = discover_locales(project.locales_dir)
     if not requested:
-        return available
-    by_tag = {locale.tag: locale for locale in available}
+        return discover_locales(project.locales_dir, collected)
     chosen: list[LocaleInfo] = []
     errors: list[HandoutsError] = []
     for tag in requested:
         try:
-            locale = get_locale(tag)
-        except LocaleError as error:
-            errors.append(LocaleError(error.message))
+            locale = get_locale(tag, project.locales_dir)
+        except ErrorGroup as group:
+            errors.extend(group.errors)
             continue
-        if locale.is_pseudo:
-            chosen.append(locale)
-        elif locale.tag not in by_tag:
+        except LocaleError as error:
+            errors.append(error)
+            continue
+        if locale.is_pseudo or locale.is_source:
+            pass
+        elif not (project.locales_dir / locale.gettext_name).is_dir():
+            available = sorted(p.name for p in project.locales_dir.iterdir() if p.is_dir())
             errors.append(
                 LocaleError(
                     f"no catalog for locale {locale.tag!r} in {project.locales_dir.name}/ "
-                    f"(available: {', '.join(sorted(by_tag))}); create one with `python build.py init {locale.tag}`"
+                    f"(available: {', '.join(available)}); create one with `python build.py init {locale.tag}`"
                 )
             )
-        elif locale not in chosen:
+            continue
+        if all(other.tag != locale.tag for other in chosen):
             chosen.append(locale)
-    if errors:
+    if collected is not None:
+        collected.extend(errors)
+    elif errors:
         raise ErrorGroup(errors)
     return chosen
 
@@ -140,14 +150,24 @@ def select_handouts(handouts: list[Handout], requested: Iterable[str] | None, co
 
 
 def load_inputs(
-    project: Project, locales: Iterable[str] | None = None, handouts: Iterable[str] | None = None
+    project: Project,
+    locales: Iterable[str] | None = None,
+    handouts: Iterable[str] | None = None,
+    collected: list[HandoutsError] | None = None,
 ) -> Inputs:
-    """Load content, locales and catalogs; every unreadable input is reported at once."""
+    """Load content, locales and catalogs; every unreadable input is reported at once.
+
+    Given `collected`, a locale that cannot be loaded is left out and its errors go there, so the
+    others can still be checked (`check` lists every locale's problems at once).
+    """
     all_handouts = load_content(project.content_dir, project.cache_dir / "content")
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
-    chosen_locales = select_locales(project, locales)
+    chosen_locales = select_locales(project, locales, collected)
     sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache_dir / "extract")
-    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache_dir / "msgfmt-passed")
+    catalogs = load_catalogs(
+        project.locales_dir, chosen_locales, sources, project.cache_dir / "msgfmt-passed", collected
+    )
+    chosen_locales = [locale for locale in chosen_locales if locale.tag in catalogs]
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
 
@@ -453,11 +473,20 @@ def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
     return fonts.stylesheet([job.locale.tag], brand_font, covered)
 
 
-def check(project: Project, locales: Iterable[str] | None = None, paths: list[Path] | None = None) -> Report:
-    """Every problem in the catalogs of the selected locales, or of the given `.po` files."""
+def check(
+    project: Project,
+    locales: Iterable[str] | None = None,
+    paths: list[Path] | None = None,
+    errors: list[HandoutsError] | None = None,
+) -> Report:
+    """Every problem in the catalogs of the selected locales, or of the given `.po` files.
+
+    Given `errors`, a locale that cannot be read (an unknown tag, a broken declaration or catalog)
+    adds its errors there and every other locale is still checked.
+    """
     if paths:
         locales = [catalog_locale(project, path) for path in paths]
-    return check_inputs(load_inputs(project, locales), project, paths or None)
+    return check_inputs(load_inputs(project, locales, collected=errors), project, paths or None)
 
 
 def catalog_locale(project: Project, path: Path) -> str:
@@ -542,6 +571,17 @@ def extract(project: Project, check_only: bool = False) -> list[str]:
     return changed
 
 
-def init(project: Project, tag: str) -> list[Path]:
-    """Create the catalogs of a new locale from the current `.pot` files."""
-    return init_locale(project.locales_dir, get_locale(tag))
+def init(project: Project, tags: Iterable[str], provenance: Provenance | None = None) -> list[Path]:
+    """Create the catalogs of new locales from the current `.pot` files: every tag is resolved and
+    every catalog planned before any is written."""
+    errors: list[HandoutsError] = []
+    locales = []
+    for tag in dict.fromkeys(tags):
+        with collect(errors):
+            locales.append(get_locale(tag, project.locales_dir))
+    if errors:
+        raise ErrorGroup(errors)
+    planned = plan_init(project.locales_dir, locales, provenance)
+    for write in planned:
+        write_text_atomic(write.path, write.text)
+    return [write.path for write in planned]

@@ -208,7 +208,7 @@ def library_page(project: pipeline.Project, entries: list[dict[str, Any]]) -> st
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     titles = {h.slug: h.title.text for h in load_content(project.content_dir)}
     for entry in entries:
-        locale = get_locale(entry["locale"])
+        locale = get_locale(entry["locale"], project.locales_dir)
         group = groups.setdefault(
             (entry["handout"], entry["brand"]),
             {
