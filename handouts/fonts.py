@@ -11,13 +11,14 @@ import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html import escape
 from pathlib import Path
 
 from .errors import ErrorGroup, FontError, HandoutsError, Location
+from .scripts import likely_script, scripts_of
 
 DECLARATION = Path(__file__).with_name("fonts.toml")
 
@@ -39,7 +40,7 @@ STYLES = {
     "italic": ("normal", "italic"),
     "bold_italic": ("bold", "italic"),
 }
-SCRIPT_KEYS = {"family", "package", *STYLES}
+SCRIPT_KEYS = {"family", "package", "codes", *STYLES}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Script:
     family: str
     package: str
     files: dict[str, str]  # style -> declared file name (maybe with #index)
+    codes: tuple[str, ...] = ()  # ISO 15924 scripts it serves: Latn, Cyrl, Mymr...
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,32 @@ class FontDeclaration:
     scripts: dict[str, Script]
     languages: dict[str, tuple[str, ...]]
 
-    def scripts_for(self, tag: str) -> tuple[str, ...]:
-        """The scripts for a BCP 47 tag: the most specific declared prefix, else `default`."""
+    def scripts_for(self, tag: str, script: str | None = None) -> tuple[str, ...]:
+        """The scripts for a BCP 47 tag: the most specific declared prefix whose first script serves
+        the locale's own (`script`, else CLDR's likely one), else the script serving it, else `default`."""
+        code = script or likely_script(tag)
         parts = tag.split("-")
         for n in range(len(parts), 0, -1):
             key = "-".join(parts[:n])
             if key in self.languages:
-                return self.languages[key]
-        return self.languages["default"]
+                names = self.languages[key]
+                if code is None or self.serves(names[0], code):
+                    return names
+                break
+        default = self.languages["default"]
+        if code is not None:
+            for name in self.scripts:
+                if self.serves(name, code):
+                    return default if name in default else (name, *default)
+        return default
 
-    def families_for(self, tag: str) -> tuple[str, ...]:
-        return tuple(self.scripts[s].family for s in self.scripts_for(tag))
+    def serves(self, name: str, code: str) -> bool:
+        """Whether a declared script serves an ISO 15924 script (`Jpan` by `japanese`, `Hani` by Han)."""
+        codes = set(self.scripts[name].codes)
+        return code in codes or bool(codes & scripts_of(code)) or any(code in scripts_of(c) for c in codes)
+
+    def families_for(self, tag: str, script: str | None = None) -> tuple[str, ...]:
+        return tuple(self.scripts[s].family for s in self.scripts_for(tag, script))
 
 
 def load_font_declaration(path: Path = DECLARATION) -> FontDeclaration:
@@ -109,9 +126,13 @@ def load_font_declaration(path: Path = DECLARATION) -> FontDeclaration:
         for key in ("family", "package", "regular"):
             if not isinstance(spec.get(key), str):
                 fail(f"scripts.{name}.{key}", "required string")
+        codes = spec.get("codes")
+        if not isinstance(codes, list) or not codes or not all(isinstance(c, str) and len(c) == 4 for c in codes):
+            fail(f"scripts.{name}.codes", 'required: a list of ISO 15924 script codes such as ["Latn"]')
+            codes = []
         if all(isinstance(spec.get(k), str) for k in ("family", "package", "regular")):
             files = {style: spec[style] for style in STYLES if isinstance(spec.get(style), str)}
-            scripts[name] = Script(name, spec["family"], spec["package"], files)
+            scripts[name] = Script(name, spec["family"], spec["package"], files, tuple(codes))
     languages: dict[str, tuple[str, ...]] = {}
     for tag, names in data.get("languages", {}).items():
         if not isinstance(names, list) or not names:
@@ -205,11 +226,19 @@ class PreparedFonts:
     fontconfig_file: Path
     cache_dir: Path
 
-    def stylesheet(self, tags: list[str], brand_font: FontFamily | None = None, brand_tags: Iterable[str] = ()) -> str:
+    def stylesheet(
+        self,
+        tags: list[str],
+        brand_font: FontFamily | None = None,
+        brand_tags: Iterable[str] = (),
+        scripts_of_tags: Mapping[str, str | None] | None = None,
+    ) -> str:
         """CSS for pages in these locales: `@font-face` for the scripts they need, each under the
         font's own family name, and a `:lang()` font stack per locale. A brand's Latin family
-        leads the stack of the locales in `brand_tags` (those whose letters it covers)."""
-        scripts = {"latin"} | {script for tag in tags for script in self.declaration.scripts_for(tag)}
+        leads the stack of the locales in `brand_tags` (those whose letters it covers).
+        `scripts_of_tags` gives the ISO 15924 script of a locale CLDR does not know (a declared one)."""
+        own = dict(scripts_of_tags or {})
+        scripts = {"latin"} | {s for tag in tags for s in self.declaration.scripts_for(tag, own.get(tag))}
         rules = [font_face_rule(f.family, f.path, f.style) for f in self.files if f.script in scripts]
         if brand_font is not None:
             rules.extend(
@@ -219,7 +248,7 @@ class PreparedFonts:
         branded = set(brand_tags) if brand_font is not None else set()
 
         def stack(tag: str) -> str:
-            families = list(self.declaration.families_for(tag))
+            families = list(self.declaration.families_for(tag, own.get(tag)))
             if tag in branded and brand_font is not None:
                 families.insert(0, brand_font.family)
             return ", ".join(f'"{family}"' for family in families)

@@ -470,7 +470,7 @@ def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
     covered = []
     if brand_font is not None and brand_font.covers(locale_text(inputs.catalogs[job.locale.tag], inputs.sources)):
         covered.append(job.locale.tag)
-    return fonts.stylesheet([job.locale.tag], brand_font, covered)
+    return fonts.stylesheet([job.locale.tag], brand_font, covered, {job.locale.tag: job.locale.script})
 
 
 def check(
@@ -533,7 +533,7 @@ def review(project: Project, locale: str, out_dir: Path | None = None) -> list[P
     target = out_dir or project.out_dir / "review" / info.tag
     writer = make_writer(project, [])
     env = create_environment(project.templates_dir)
-    css = writer.fonts.stylesheet(["en", info.tag])
+    css = writer.fonts.stylesheet(["en", info.tag], scripts_of_tags={info.tag: info.script})
     written = []
     for handout in inputs.handouts:
         html = render_review_html(env, handout, inputs.catalogs[info.tag], inputs.sources)
