@@ -33,8 +33,9 @@ from .catalogs import (
 from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
+from .coverage import check_coverage
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, collect
-from .fonts import PreparedFonts, declared_fonts
+from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     messages and the checks' own code: an unchanged locale is not checked again."""
     catalogs = inputs.catalogs[locale.tag]
     if only is not None or locale.is_source:
-        return check_locale(catalogs, inputs.sources, project.locales_dir, only)
+        return locale_report(catalogs, inputs, project, only)
     key = Fingerprint(
         locale.tag,
         str(project.locales_dir),
@@ -197,14 +198,25 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
         ),
     )
     key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
+    key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
     cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
     if cached.exists():
         try:
             return Report.from_json(cached.read_text(encoding="utf-8"))
         except (ValueError, KeyError, TypeError):
             cached.unlink()  # damaged: check again
-    report = check_locale(catalogs, inputs.sources, project.locales_dir)
+    report = locale_report(catalogs, inputs, project, None)
     write_atomic(cached, report.to_json().encode("utf-8"))
+    return report
+
+
+def locale_report(catalogs: LocaleCatalogs, inputs: Inputs, project: Project, only: list[Path] | None) -> Report:
+    """The catalog checks of one locale, and the characters no font declared for it has."""
+    report = check_locale(catalogs, inputs.sources, project.locales_dir, only)
+    if not catalogs.locale.is_source:
+        wanted = {p.resolve() for p in only} if only is not None else None
+        uncovered = check_coverage(catalogs, load_font_declaration())
+        report.problems.extend(p for p in uncovered if wanted is None or p.path.resolve() in wanted)
     return report
 
 

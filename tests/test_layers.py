@@ -15,6 +15,7 @@ LAYERS = [
     {"config", "content"},
     {"catalogs"},
     {"checks"},
+    {"coverage"},
     {"pdftags"},
     {"render", "pdf", "thumbnails"},
     {"pipeline"},
