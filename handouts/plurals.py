@@ -280,7 +280,12 @@ def cldr_plural_forms(babel_name: str) -> str | None:
     # Babel merges a locale's data over its parent's, so an inherited rule is the same object.
     if rule is None or rule is load(parent).get("plural_form"):
         return None
-    return to_gettext(babel.Locale.parse(babel_name).plural_form)
+    converted = to_gettext(babel.Locale.parse(babel_name).plural_form)
+    rule = parse_plural_forms(converted)
+    simplified = PluralRule(rule.nplurals, fold(rule.expression), "")
+    text = f"nplurals={rule.nplurals}; plural=({to_c(simplified.expression)});"
+    assert parse_plural_forms(text).same_as(rule), (converted, text)
+    return text
 
 
 def to_gettext(rule: object) -> str:
@@ -298,6 +303,60 @@ def to_gettext(rule: object) -> str:
     compile_ = IntegerCompiler().compile
     parts = [f"{compile_(ast)} ? {index(tag)} : " for tag, ast in parsed.abstract]  # type: ignore[no-untyped-call]
     return f"nplurals={len(used)}; plural=({''.join(parts)}{index(plural._fallback_tag)});"
+
+
+# --- writing a rule back, simplified -----------------------------------------------------------------
+
+PRECEDENCE = {"?:": 0, "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4}
+PRECEDENCE |= {"+": 5, "-": 5, "*": 6, "/": 6, "%": 6, "!": 7, "n": 8, "num": 8}
+BOOLEAN = {"==", "!=", "<", ">", "<=", ">=", "&&", "||", "!"}
+
+
+def is_boolean(node: Node) -> bool:
+    return node.op in BOOLEAN or (node.op == "num" and node.value in (0, 1))
+
+
+def fold(node: Node) -> Node:
+    """The same rule with constant parts worked out: CLDR's operands that are 0 for whole numbers
+    (`v`, `f`, `e`) leave `(0 == 0) && ...` and `!(0 == 0) && ...` behind in Babel's conversion."""
+    if node.op in ("n", "num"):
+        return node
+    args = tuple(fold(arg) for arg in node.args)
+    node = Node(node.op, args, node.value)
+    if all(arg.op == "num" for arg in args):
+        try:
+            return Node("num", value=node.evaluate(0))
+        except PluralFormsError:
+            return node
+    if node.op == "?:" and args[0].op == "num":
+        return args[1] if args[0].value else args[2]
+    if node.op in ("&&", "||"):
+        absorbing = 0 if node.op == "&&" else 1
+        for constant, other in ((args[0], args[1]), (args[1], args[0])):
+            if constant.op == "num":
+                if bool(constant.value) == bool(absorbing):
+                    return Node("num", value=absorbing)
+                if is_boolean(other):
+                    return other
+    return node
+
+
+def to_c(node: Node, context: int = 0) -> str:
+    """C syntax with only the parentheses the precedence needs."""
+    if node.op == "n":
+        return "n"
+    if node.op == "num":
+        return str(node.value)
+    level = PRECEDENCE[node.op]
+    if node.op == "!":
+        text = "!" + to_c(node.args[0], level)
+    elif node.op == "?:":
+        condition, yes, no = node.args
+        text = f"{to_c(condition, 1)} ? {to_c(yes, 0)} : {to_c(no, 0)}"
+    else:
+        left, right = node.args
+        text = f"{to_c(left, level)} {node.op} {to_c(right, level + 1)}"
+    return f"({text})" if level < context else text
 
 
 @dataclass(frozen=True)

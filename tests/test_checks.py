@@ -4,7 +4,8 @@ Each `pass/<check>[--variant].po` must give no problem at all; each `fail/<check
 exactly the problems its own comments announce, at their lines:
 
     # expect: CHECK [words]           (header) a problem of the whole catalog: `header` at line 1,
-                                      `plurals` at the Plural-Forms line, `missing` with no line
+                                      `plurals` and `plural-rule` at the Plural-Forms line, `missing`
+                                      with no line
                                       (its words are then the missing msgid)
     #. expect: CHECK [words]          (entry) a problem of that entry at its msgstr line (`fuzzy` and
                                       `not-in-source`: its msgid line)
@@ -38,6 +39,7 @@ from handouts.catalogs import SOURCE_FLAGS, Catalog, LocaleCatalogs, SourceMessa
 from handouts.checks import CHECKS, QUALITY_CHECKS, Problem, Report, check_catalog, check_locale
 from handouts.errors import CatalogError, ErrorGroup
 from handouts.locales import get_locale
+from handouts.plurals import parse_plural_forms
 
 from .conftest import ROOT
 
@@ -124,7 +126,7 @@ def read_case(path: Path) -> Case:
         assert not is_entry, f"{path}: header markers are translator comments (#)"
         if key == "expect":
             name, words = split_marker(value)
-            where = {"header": 1, "plurals": plural_forms_line, "missing": None}
+            where = {"header": 1, "plurals": plural_forms_line, "plural-rule": plural_forms_line, "missing": None}
             assert name in where, f"{path}: {name} is not a problem of the whole catalog"
             case.expected.append(Expected(name, where[name], words, None))
         elif key == "source-add":
@@ -221,9 +223,10 @@ def test_passing_catalog_expects_no_problem(case: Case) -> None:
 
 def test_data_catalogs_have_the_locale_plural_forms_unless_that_is_the_point() -> None:
     for case in CASES:
-        if case.path.stem in ("plurals", "plurals--arabic-copied-header", "header--plural-forms-missing"):
+        if case.check in ("plurals", "plural-rule") or case.path.stem == "header--plural-forms-missing":
             continue
-        assert case.po.metadata["Plural-Forms"] == get_locale(case.language).plural_forms, case.path
+        rule, default = case.po.metadata["Plural-Forms"], get_locale(case.language).plural_forms
+        assert parse_plural_forms(rule).same_as(parse_plural_forms(default)), case.path
         assert case.po.metadata["Content-Type"] == "text/plain; charset=UTF-8", case.path
 
 
