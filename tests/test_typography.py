@@ -39,6 +39,24 @@ SAMPLES = {
     "gu": "ગુજરાતી: દરરોજ તમારી દવા લો.",
     "th": "ภาษาไทย: กรุณารับประทานยาทุกวัน",
     "am": "አማርኛ: መድሃኒትዎን በየቀኑ ይውሰዱ።",
+    "uk": "Українська: Приймайте ліки щодня.",
+    "ti": "ትግርኛ: መድሃኒትኩም መዓልቲ መዓልቲ ውሰዱ።",
+    "my": "မြန်မာ: နေ့တိုင်း ဆေးသောက်ပါ။",
+    "km": "ខ្មែរ: សូមលេបថ្នាំរបស់អ្នករៀងរាល់ថ្ងៃ។",
+    "lo": "ລາວ: ກະລຸນາກິນຢາທຸກມື້",
+    "ta": "தமிழ்: தினமும் உங்கள் மருந்தை எடுத்துக்கொள்ளுங்கள்.",
+    "te": "తెలుగు: ప్రతిరోజూ మీ మందులు వేసుకోండి.",
+    "kn": "ಕನ್ನಡ: ಪ್ರತಿದಿನ ನಿಮ್ಮ ಔಷಧಿಯನ್ನು ತೆಗೆದುಕೊಳ್ಳಿ.",
+    "ml": "മലയാളം: എല്ലാ ദിവസവും നിങ്ങളുടെ മരുന്ന് കഴിക്കുക.",
+    "si": "සිංහල: සෑම දිනකම ඔබේ ඖෂධ ගන්න.",
+    "or": "ଓଡ଼ିଆ: ପ୍ରତିଦିନ ଆପଣଙ୍କ ଔଷଧ ଖାଆନ୍ତୁ।",
+    "hy": "Հայերեն: Ամեն օր ընդունեք ձեր դեղը։",
+    "ka": "ქართული: მიიღეთ წამალი ყოველდღე.",
+    "bo": "བོད་སྐད: ཉིན་རེ་བཞིན་སྨན་ཟ་རོགས།",
+    "chr": "ᏣᎳᎩ ᎦᏬᏂᎯᏍᏗ: ᎣᏏᏲ.",
+    "iu": "ᐃᓄᒃᑎᑐᑦ: ᖁᔭᓐᓇᒦᒃ.",
+    "nv": "Diné Bizaad: Yáʼátʼééh. Ahéheeʼ. Nizhǫ́nígo.",
+    "yo": "Yorùbá: Ẹ máa lo oògùn yín lójoojúmọ́.",
 }
 CJK = ("zh-Hans", "zh-Hant", "ja", "ko")
 LOCALES = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
@@ -68,7 +86,8 @@ def test_every_script_renders_with_its_declared_font(
     families = [family.replace(" ", "-") for family in declaration.families_for(locale)]
     assert any(name.startswith(families[0]) for name in names), (locale, names)
     assert all(any(name.startswith(f) for f in families) for name in names), (locale, names)
-    assert squeeze(SAMPLES[locale].split(":")[0]) in squeeze(page_texts(pdf)[0]) or locale in ("ar", "fa", "ur")
+    # Arabic marks and Khmer pre-base vowels (ែ drawn before ខ) do not extract in reading order today.
+    assert squeeze(SAMPLES[locale].split(":")[0]) in squeeze(page_texts(pdf)[0]) or locale in ("ar", "fa", "ur", "km")
 
 
 def picture(writer: PdfWriter, tmp_path: Path, name: str, body: str, lang: str) -> Image.Image:
