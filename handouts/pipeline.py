@@ -199,6 +199,8 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     )
     key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
     key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
+    if locale.declaration is not None:
+        key.add_files([locale.declaration.path])
     cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
     if cached.exists():
         try:
@@ -381,6 +383,8 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
     for job in jobs:
         catalogs = inputs.catalogs[job.locale.tag]
         translations = Fingerprint(job.locale.tag)
+        if job.locale.declaration is not None:  # its direction, script and formats shape the page
+            translations.add_files([job.locale.declaration.path])
         for domain in (job.handout.slug, TEMPLATES_DOMAIN):
             catalog = catalogs.catalogs.get(domain)
             if catalog is not None:  # the pseudo-locale's catalogs live in memory only

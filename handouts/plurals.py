@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .errors import InputError
+
 OVERRIDES = Path(__file__).with_name("plurals.toml")
 MAX_LENGTH = 1000  # characters of a Plural-Forms value
 MAX_DEPTH = 64  # nesting of parentheses and operators
@@ -247,7 +249,7 @@ def msginit_plural_forms(gettext_name: str) -> str | None:
     """What GNU `msginit` writes as Plural-Forms for a locale, or None where it writes none."""
     exe = shutil.which("msginit")
     if exe is None:
-        raise PluralFormsError("GNU gettext is not installed (apt-get install gettext): msginit is required")
+        raise InputError("GNU gettext is not installed (apt-get install gettext): msginit is required")
     if not re.fullmatch(r"[A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})*", gettext_name):
         return None
     with tempfile.TemporaryDirectory() as folder:

@@ -146,3 +146,29 @@ def test_lossy_extraction_is_still_lossy(project: Path, tag: str, tmp_path: Path
     assert main(["--project", str(project), "build", "--locale", tag, "--out", str(out), "--jobs", "1"]) == 0
     text = letters(page_texts(out / "example" / tag / "medicine.pdf")[0])
     assert not all(letters(s.replace("%(phone)s", "")) in text for s in translations(tag).values())
+
+
+def test_a_declaration_shapes_the_page_and_a_change_to_it_rebuilds(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A locale file in the project wins over CLDR's data, and the build cache knows it."""
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache"))
+    declaration = copy / "locales/so/locale.toml"
+    text = (
+        'name = "Somali"\nautonym = "Soomaali"\ndirection = "ltr"\nscript = "Latn"\n'
+        'plural_forms = "nplurals=2; plural=(n != 1);"\nformats = "so"\n'
+    )
+    declaration.write_text(text, encoding="utf-8")
+    out = tmp_path / "dist"
+    build = ["--project", str(copy), "build", "--locale", "so", "--out", str(out), "--jobs", "1"]
+    assert main(build) == 0
+    assert main(build) == 0
+    assert "1 up to date" in capsys.readouterr().out
+    declaration.write_text(text.replace('"ltr"', '"rtl"'), encoding="utf-8")
+    assert main(build) == 0
+    assert "1 built" in capsys.readouterr().out
+    pdf = out / "example/so/medicine.pdf"
+    words = [w for w in words_with_boxes(pdf) if w.page == 1]
+    width = float(PdfReader(pdf).pages[0].mediabox.width)
+    assert abs(max(w.x_max for w in words) - (width - MARGIN)) < 3  # laid out right to left now
