@@ -126,9 +126,9 @@ def load_font_declaration(path: Path = DECLARATION) -> FontDeclaration:
         for key in ("family", "package", "regular"):
             if not isinstance(spec.get(key), str):
                 fail(f"scripts.{name}.{key}", "required string")
-        codes = spec.get("codes")
-        if not isinstance(codes, list) or not codes or not all(isinstance(c, str) and len(c) == 4 for c in codes):
-            fail(f"scripts.{name}.codes", 'required: a list of ISO 15924 script codes such as ["Latn"]')
+        codes = spec.get("codes", [])  # without codes, a script serves the locales [languages] lists
+        if not isinstance(codes, list) or not all(isinstance(c, str) and len(c) == 4 for c in codes):
+            fail(f"scripts.{name}.codes", 'must be a list of ISO 15924 script codes such as ["Latn"]')
             codes = []
         if all(isinstance(spec.get(k), str) for k in ("family", "package", "regular")):
             files = {style: spec[style] for style in STYLES if isinstance(spec.get(style), str)}

@@ -587,12 +587,12 @@ def extract(project: Project, check_only: bool = False) -> list[str]:
     return changed
 
 
-def init(project: Project, tags: Iterable[str], provenance: Provenance | None = None) -> list[Path]:
-    """Create the catalogs of new locales from the current `.pot` files: every tag is resolved and
-    every catalog planned before any is written."""
+def init(project: Project, tags: str | Iterable[str], provenance: Provenance | None = None) -> list[Path]:
+    """Create the catalogs of new locales (one tag or several) from the current `.pot` files: every
+    tag is resolved and every catalog planned before any is written."""
     errors: list[HandoutsError] = []
     locales = []
-    for tag in dict.fromkeys(tags):
+    for tag in dict.fromkeys([tags] if isinstance(tags, str) else tags):
         with collect(errors):
             locales.append(get_locale(tag, project.locales_dir))
     if errors:
