@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildcache import BuildCache, Fingerprint, sha256_file, tool_identity, write_atomic
+from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
 from .catalogs import (
     TEMPLATES_DOMAIN,
     LocaleCatalogs,
@@ -32,12 +35,17 @@ from .catalogs import (
 from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
-from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
+from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, RenderError
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
+
+
+# A PDF that takes longer than this to render is stopped and reported (bounded inputs render
+# in well under a second; a CJK page subset by fontTools, without libharfbuzz-subset, in ~7 s).
+RENDER_TIME_LIMIT = 60.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,15 @@ class Project:
     def cache_dir(self) -> Path:
         """The incremental build cache (git-ignored)."""
         return self.root / ".cache"
+
+    @property
+    def cache(self) -> Cache:
+        """The one build cache of this project (one per run: it checks git once)."""
+        found = self.__dict__.get("_cache")
+        if not isinstance(found, Cache):
+            found = Cache(self.cache_dir)
+            object.__setattr__(self, "_cache", found)
+        return found
 
 
 @dataclass(frozen=True)
@@ -143,11 +160,11 @@ def load_inputs(
     project: Project, locales: Iterable[str] | None = None, handouts: Iterable[str] | None = None
 ) -> Inputs:
     """Load content, locales and catalogs; every unreadable input is reported at once."""
-    all_handouts = load_content(project.content_dir, project.cache_dir / "content")
+    all_handouts = load_content(project.content_dir, project.cache)
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
     chosen_locales = select_locales(project, locales)
-    sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache_dir / "extract")
-    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache_dir / "msgfmt-passed")
+    sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache)
+    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache)
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
 
@@ -177,14 +194,14 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
         ),
     )
     key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
-    cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
-    if cached.exists():
+    stored = project.cache.get("checks", key.hexdigest())
+    if isinstance(stored, str):
         try:
-            return Report.from_json(cached.read_text(encoding="utf-8"))
+            return Report.from_json(stored)
         except (ValueError, KeyError, TypeError):
-            cached.unlink()  # damaged: check again
+            pass  # not what this version writes: check again
     report = check_locale(catalogs, inputs.sources, project.locales_dir)
-    write_atomic(cached, report.to_json().encode("utf-8"))
+    project.cache.put("checks", key.hexdigest(), report.to_json())
     return report
 
 
@@ -242,6 +259,7 @@ def build(
     jobs: int = 1,
     force: bool = False,
     shard: tuple[int, int] | None = None,
+    time_limit: float = RENDER_TIME_LIMIT,
 ) -> BuildResult:
     """Check every input, then render one PDF per job, skipping those already built.
 
@@ -264,7 +282,7 @@ def build(
     if shard is not None:
         planned = select_shard(planned, project.out_dir, *shard)
     result = BuildResult(planned, inputs)
-    cache = BuildCache(project.cache_dir / "pdf")
+    cache = project.cache
     keys = job_keys(project, inputs, planned, draft)
     todo = []
     for job in planned:
@@ -276,7 +294,7 @@ def build(
             todo.append(job)
     if not todo:
         return result
-    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft)
+    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, time_limit)
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
     todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug))
     for job, outcome in render_all(context, todo, jobs):
@@ -285,7 +303,7 @@ def build(
             if progress:
                 progress(job, "failed")
             continue
-        digest = cache.put(keys[job.output], outcome)
+        digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
         if not same_file(job.output, digest):
             write_atomic(job.output, outcome)
         result.built.append(job)
@@ -315,9 +333,9 @@ def same_file(path: Path, digest: str) -> bool:
     return path.exists() and sha256_file(path) == digest
 
 
-def restore_from_cache(cache: BuildCache, key: str, output: Path) -> bool:
+def restore_from_cache(cache: Cache, key: str, output: Path) -> bool:
     """Put the cached PDF at `output` when there is an intact one; False when it must be built."""
-    entry = cache.get(key)
+    entry = cache.get_bytes("pdf", key, ".pdf")
     if entry is None:
         return False
     pdf, digest = entry
@@ -374,6 +392,36 @@ class RenderContext:
     inputs: Inputs
     asset_dirs: list[Path]
     draft: bool
+    time_limit: float = RENDER_TIME_LIMIT
+
+
+class RenderTimeout(BaseException):
+    """Raised by the alarm inside a render; a BaseException so no `except Exception` swallows it."""
+
+
+@contextmanager
+def render_time_limit(seconds: float, job: Job) -> Iterator[None]:
+    """Stop the render of `job` after `seconds` (in the main thread of a process: the alarm)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except RenderTimeout:
+        raise RenderError(
+            f"rendering the {job.handout.slug!r} handout in {job.locale.tag!r} for {job.brand.id!r} took "
+            f"more than {seconds:g} s and was stopped (is a translation unusually long or marked up?)",
+            Location(job.output),
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _WORKER: dict[str, object] = {}
@@ -398,10 +446,11 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     writer, env = _WORKER["writer"], _WORKER["env"]
     assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter)
     try:
-        catalogs = context.inputs.catalogs[job.locale.tag]
-        html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
-        css = font_css(writer.fonts, context.inputs, job)
-        return job, writer.render(html, context.project.templates_dir, job.output, css)
+        with render_time_limit(context.time_limit, job):
+            catalogs = context.inputs.catalogs[job.locale.tag]
+            html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
+            css = font_css(writer.fonts, context.inputs, job)
+            return job, writer.render(html, context.project.templates_dir, job.output, css)
     except HandoutsError as error:
         return job, error
 

@@ -232,10 +232,19 @@ def render_text_rtl(self: Any, tokens: list[Token], idx: int, options: Any, env:
 
 
 def wrap_ltr_runs(text: str) -> Markup:
-    """Escape `text`, wrapping each left-to-right run in `<span dir="ltr">`."""
+    """Escape `text`, wrapping each left-to-right run of whole words in `<span dir="ltr">`.
+
+    A run that touches a letter of another script (one Latin letter inside an Arabic word) is
+    part of that word and left alone: wrapping it would make an inline box per letter, and
+    WeasyPrint's line breaking is quadratic in inline boxes. Each run is scanned once.
+    """
     out: list[str] = []
     position = 0
     for match in LTR_RUN_RE.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if before.isalpha() or after.isalpha():
+            continue  # inside a word of the surrounding script
         run = match.group(0)
         core = run.rstrip(LTR_TRAILING + " ")
         if core.startswith("(") and ")" not in core:

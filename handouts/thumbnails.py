@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .buildcache import atomic_file
 from .errors import InputError, Location
 
 THUMBNAIL_DPI = 50
@@ -91,9 +92,8 @@ def contact_sheet(columns: list[tuple[str, list[Path]]], target: Path) -> Path:
         for image in column:
             image.close()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    sheet.save(tmp, format="PNG")
-    os.replace(tmp, target)
+    with atomic_file(target) as handle:
+        sheet.save(handle, format="PNG")
     return target
 
 
