@@ -376,9 +376,13 @@ def init_locale(locales_dir: Path, locale: LocaleInfo) -> list[Path]:
         existing = ", ".join(display_path(target) for _, target in targets)
         raise InputError(f"refusing to overwrite existing catalog(s): {existing}")
     created = format_po_date(now())
+    made = []
     for pot, target in missing:
-        write_catalog(new_catalog(pot, locale, pot.stem, created), target)
-    return [target for _, target in missing]
+        text = canonical_po_text(str(new_catalog(pot, locale, pot.stem, created)))
+        # Never overwrite, even a catalog another `init` created a moment ago.
+        if write_atomic(target, text.encode("utf-8"), overwrite=False):
+            made.append(target)
+    return made
 
 
 # --- loading ------------------------------------------------------------------------------------

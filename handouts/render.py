@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import __version__
-from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage
+from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage, beyond_limits
 from .config import Brand
 from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
 from .errors import Location, RenderError
@@ -388,7 +388,15 @@ def review_row(number: int, kind: str, message: SourceMessage, catalog: Catalog 
         status = "translated"
     else:
         status = "untranslated"
-    translation = Markup(target_md.renderInline(str(entry.msgstr))) if entry is not None and entry.msgstr else None
+    translation = None
+    if entry is not None and entry.msgstr:
+        oversized = beyond_limits(message.msgid, str(entry.msgstr))
+        # An oversized translation is never rendered (it could take the renderer minutes): say why.
+        translation = (
+            Markup(target_md.renderInline(str(entry.msgstr)))
+            if oversized is None
+            else escape(f"[not shown: {oversized}]")
+        )
     return {
         "number": number,
         "kind": kind,
