@@ -322,7 +322,10 @@ def load_brands(brands_dir: Path, only: list[str] | None = None) -> list[Brand]:
         if name not in available:
             continue
         with collect(errors):
-            brands.append(load_brand(inside(brands_dir / name / "brand.toml", brands_dir, "brand file")))
+            folder = inside(brands_dir / name, brands_dir, "brand folder")
+            for file in sorted(folder.rglob("*")):  # every file shapes the build (and its cache key)
+                inside(file, folder, "brand file")
+            brands.append(load_brand(folder / "brand.toml"))
     if errors:
         raise ErrorGroup(errors)
     if not brands:

@@ -27,6 +27,7 @@ FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"
 DEFAULT_PAGES = 2
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"templates"}  # the templates' own gettext domain
+NOT_TEXT_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # YAML can spell all of these
 I18N_COMMENT_RE = re.compile(r"^<!--\s*i18n:\s*(?P<text>.*?)\s*-->\s*$", re.S)
 IMAGE_ONLY_RE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)$")
 
@@ -230,6 +231,9 @@ def validate_front_matter(
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             fail(key, "required, a non-empty string" + (" (quote version numbers)" if key == "source_version" else ""))
+            fields[key] = ""
+        elif NOT_TEXT_RE.search(value):
+            fail(key, "must be one line of text: no control characters or unpaired surrogate escapes")
             fields[key] = ""
         else:
             fields[key] = value.strip()

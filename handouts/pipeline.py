@@ -38,6 +38,7 @@ from .content import Handout, load_content
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, RenderError
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
+from .paths import inside
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -160,6 +161,8 @@ def load_inputs(
     project: Project, locales: Iterable[str] | None = None, handouts: Iterable[str] | None = None
 ) -> Inputs:
     """Load content, locales and catalogs; every unreadable input is reported at once."""
+    for template in sorted(project.templates_dir.rglob("*")):  # Jinja and WeasyPrint read these
+        inside(template, project.templates_dir, "template")
     all_handouts = load_content(project.content_dir, project.cache)
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
     chosen_locales = select_locales(project, locales)
