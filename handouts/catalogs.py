@@ -69,6 +69,7 @@ class SourceMessage:
     occurrences: list[tuple[str, int]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    msgid_plural: str | None = None  # content and templates have none today
 
 
 def relative_to_root(path: Path, root: Path) -> str:

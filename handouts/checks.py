@@ -496,11 +496,11 @@ def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
                     domain=domain,
                 )
             )
-        elif entry.msgid_plural:
+        elif entry.msgid_plural and not message.msgid_plural:
             report.problems.append(
                 Problem(
                     catalog.path,
-                    catalog.keyword_line(entry, "msgid_plural"),
+                    catalog.keyword_line(entry, "msgstr"),
                     "plurals",
                     f"{short(message.msgid)} has one form in the source, but this entry has plural forms "
                     "(msgid_plural); it would print nothing: remove msgid_plural and write one msgstr",

@@ -39,8 +39,8 @@ def test_random_bytes_as_a_catalog(project: Path, capsys: pytest.CaptureFixture[
 def test_random_bytes_inside_a_catalog(
     project: Path, capsys: pytest.CaptureFixture[str], data: bytes, where: int
 ) -> None:
-    original = (make_tiny_original := project / "original.po")
-    if not make_tiny_original.exists():
+    original = project / "original.po"
+    if not original.exists():
         original.write_bytes(po(project).read_bytes())
     text = original.read_bytes()
     at = where % len(text)
