@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 a check failed, 2 bad usage or bad input, 70 an internal err
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -158,6 +159,9 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
+    for stream in (sys.stdout, sys.stderr):  # any translation prints, whatever the terminal's encoding
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = make_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("warning: %(message)s"))

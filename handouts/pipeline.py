@@ -404,7 +404,16 @@ class RenderTimeout(BaseException):
 
 @contextmanager
 def render_time_limit(seconds: float, job: Job) -> Iterator[None]:
-    """Stop the render of `job` after `seconds` (in the main thread of a process: the alarm)."""
+    """Stop the render of `job` after `seconds`."""
+    with time_limit(
+        seconds, f"the {job.handout.slug!r} handout in {job.locale.tag!r} for {job.brand.id!r}", job.output
+    ):
+        yield
+
+
+@contextmanager
+def time_limit(seconds: float, what: str, output: Path) -> Iterator[None]:
+    """Stop rendering `what` after `seconds` (in the main thread of a process: the alarm)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -418,9 +427,9 @@ def render_time_limit(seconds: float, job: Job) -> Iterator[None]:
         yield
     except RenderTimeout:
         raise RenderError(
-            f"rendering the {job.handout.slug!r} handout in {job.locale.tag!r} for {job.brand.id!r} took "
-            f"more than {seconds:g} s and was stopped (is a translation unusually long or marked up?)",
-            Location(job.output),
+            f"rendering {what} took more than {seconds:g} s and was stopped "
+            "(is a translation unusually long or marked up?)",
+            Location(output),
         ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -561,7 +570,8 @@ def review(project: Project, locale: str, out_dir: Path | None = None) -> list[P
     for handout in inputs.handouts:
         html = render_review_html(env, handout, inputs.catalogs[info.tag], inputs.sources)
         path = target / f"{handout.slug}.{info.tag}.review.pdf"
-        writer.write_pdf(html, project.templates_dir, path, css)
+        with time_limit(RENDER_TIME_LIMIT, f"the review sheet of {handout.slug!r} in {info.tag!r}", path):
+            writer.write_pdf(html, project.templates_dir, path, css)
         written.append(path)
     return written
 
