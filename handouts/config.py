@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import ConfigError, ErrorGroup, HandoutsError, Location, collect
 from .fonts import STYLES, FontFamily
-from .paths import inside
+from .paths import image_problem, inside
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
@@ -216,6 +216,8 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             problems.append(f"logo.file: must be one of {', '.join(sorted(LOGO_SUFFIXES))}")
         elif not logo_file.is_file():
             problems.append(f"logo.file: {flat['logo.file']!r} does not exist beside brand.toml")
+        elif (not_an_image := image_problem(logo_file)) is not None:
+            problems.append(f"logo.file: {flat['logo.file']!r} {not_an_image}")
     font = validate_font(path, flat, problems)
     if problems or logo_file is None:
         return None, problems

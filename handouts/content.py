@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # parsers load only when a file is parsed (an up-to-date buil
 
 from .buildcache import Cache, Fingerprint
 from .errors import ContentError, ErrorGroup, HandoutsError, Location, collect
-from .paths import inside, is_inside
+from .paths import IMAGE_SUFFIXES, image_problem, inside, is_inside
 
 FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
 DEFAULT_PAGES = 2
@@ -256,10 +256,6 @@ def validate_front_matter(
     return fields
 
 
-IMAGE_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
-IMAGE_SUFFIXES = {".svg", *IMAGE_SIGNATURES}
-
-
 def check_image(path: Path, figure: Figure) -> None:
     """An image must be an SVG, PNG or JPEG file beside the handout, inside the content folder."""
     where = Location(path, figure.alt.line)
@@ -273,13 +269,8 @@ def check_image(path: Path, figure: Figure) -> None:
         raise ContentError(f"image {src!r} must be one of {', '.join(sorted(IMAGE_SUFFIXES))}", where)
     if not image.is_file():
         raise ContentError(f"image {src!r} does not exist beside {path.name}", where)
-    head = image.read_bytes()[:4096]
-    signatures = IMAGE_SIGNATURES.get(image.suffix.lower())
-    if signatures is None:
-        if b"<svg" not in head:
-            raise ContentError(f"image {src!r} is not an SVG file (no <svg element at its start)", where)
-    elif not head.startswith(signatures):
-        raise ContentError(f"image {src!r} is not a {image.suffix.lower().lstrip('.').upper()} file", where)
+    if (problem := image_problem(image)) is not None:
+        raise ContentError(f"image {src!r} {problem}", where)
 
 
 def parse_blocks(path: Path, body: str, offset: int, errors: list[HandoutsError]) -> list[Block]:

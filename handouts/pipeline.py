@@ -284,6 +284,8 @@ def build(
     planned = plan(inputs, chosen_brands, project.out_dir, draft)
     if shard is not None:
         planned = select_shard(planned, project.out_dir, *shard)
+    for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
+        inside(job.output, project.out_dir, "output path")
     result = BuildResult(planned, inputs)
     cache = project.cache
     keys = job_keys(project, inputs, planned, draft)

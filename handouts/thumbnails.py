@@ -7,7 +7,6 @@ is put together with Pillow.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -15,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .buildcache import atomic_file
+from .buildcache import atomic_file, write_atomic
 from .errors import InputError, Location
 
 THUMBNAIL_DPI = 50
@@ -60,7 +59,7 @@ def rasterise(
         written = []
         for number, page in enumerate(pages, start=1):
             target = target_dir / f"{stem}-{number}.png"
-            os.replace(page, target)
+            write_atomic(target, page.read_bytes())
             written.append(target)
     return written
 

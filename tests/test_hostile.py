@@ -226,6 +226,17 @@ def test_an_input_linked_outside_the_project_is_refused(
     assert link.name in err and "outside" in err
 
 
+def test_a_link_inside_out_never_carries_a_pdf_outside(
+    tiny: Path, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tiny / "dist"
+    (out / "example").mkdir(parents=True)
+    (out / "example/es").symlink_to(outside)
+    code, _, err = run_cli(tiny, "build", "--locale", "es", "--jobs", "1", capsys=capsys)
+    assert code == 2 and "dist/example/es/sample.pdf" in err and "outside" in err
+    assert list(outside.iterdir()) == []
+
+
 def shard_folder(folder: Path, entries: list[dict[str, object]], text: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / "manifest.shard-1-of-1.json"
@@ -345,6 +356,13 @@ def test_an_image_that_is_not_an_image_is_bad_input(tiny: Path, capsys: pytest.C
     (tiny / "content/picture.svg").write_text("just some text, no drawing\n")
     code, _, err = run_cli(tiny, "check", capsys=capsys)
     assert code == 2 and re.search(r"sample\.md:\d+: .*not an SVG file", err)
+
+
+def test_a_logo_that_is_not_a_picture_is_refused(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tiny / "brands/example/logo.svg").write_text("<html><body>not a logo</body></html>")
+    code, _, err = run_cli(tiny, "build", "--locale", "es", "--jobs", "1", capsys=capsys)
+    assert code == 2
+    assert "brands/example/brand.toml: logo.file: config-error: 'logo.svg' is not an SVG file" in err
 
 
 def test_a_corrupt_brand_font_is_refused_at_config_time(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
