@@ -588,6 +588,8 @@ def load_catalog(path: Path, locale: LocaleInfo, domain: str, cache: Cache | Non
         po = read_po(path)
     except (OSError, ValueError) as exc:  # msgfmt accepted it, so this is unexpected
         raise CatalogError(f"cannot parse: {exc}", Location(path)) from None
+    if path.read_bytes() != data:  # polib read the file again: it must have read what msgfmt checked
+        raise CatalogError("the file changed while it was being read (run the command again)", Location(path))
     catalog = Catalog(path, locale, domain, po, text.split("\n"))
     if po.metadata_is_fuzzy:
         raise CatalogError(

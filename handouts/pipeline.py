@@ -420,13 +420,22 @@ def time_limit(seconds: float, what: str, output: Path) -> Iterator[None]:
         yield
         return
 
+    armed = True
+
     def expired(signum: int, frame: object) -> None:
-        raise RenderTimeout
+        if armed:
+            raise RenderTimeout
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        try:
+            yield
+        finally:
+            # Disarmed before the timer stops: an alarm arriving in between raises here, inside
+            # the outer `try`, and never escapes as a bare RenderTimeout.
+            armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except RenderTimeout:
         raise RenderError(
             f"rendering {what} took more than {seconds:g} s and was stopped "
@@ -434,7 +443,6 @@ def time_limit(seconds: float, what: str, output: Path) -> Iterator[None]:
             Location(output),
         ) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 

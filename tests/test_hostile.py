@@ -512,14 +512,17 @@ def test_latin_letters_inside_arabic_words_are_not_wrapped_one_by_one(tiny: Path
     assert html.count('<span dir="ltr">a</span>') == 0
 
 
-def test_a_runaway_render_is_stopped_naming_locale_and_handout(tiny: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_runaway_render_is_stopped_naming_locale_and_handout(tiny: Path, jobs: int) -> None:
     with pytest.raises(HandoutsError) as caught:
-        build(Project.at(tiny), ["ar"], ["example"], time_limit=0.001)
-    (error,) = caught.value.errors if isinstance(caught.value, ErrorGroup) else [caught.value]
-    assert isinstance(error, RenderError)
-    message = str(error)
-    assert "'sample' handout in 'ar'" in message and "stopped" in message
-    assert not (tiny / "dist/example/ar/sample.pdf").exists()
+        build(Project.at(tiny), ["ar", "es"], ["example"], jobs=jobs, time_limit=0.001)
+    errors = caught.value.errors if isinstance(caught.value, ErrorGroup) else [caught.value]
+    assert all(isinstance(error, RenderError) and "stopped" in str(error) for error in errors)
+    messages = sorted(str(error) for error in errors)
+    assert len(messages) == 2
+    assert "'sample' handout in 'ar' for 'example'" in messages[0]
+    assert "'sample' handout in 'es' for 'example'" in messages[1]
+    assert not list((tiny / "dist").rglob("*.pdf"))
 
 
 def test_brand_fields_have_length_limits(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
