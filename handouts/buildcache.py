@@ -126,9 +126,16 @@ def cache_secret(folder: Path | None = None) -> bytes:
                 return bytes.fromhex(text)
         except (OSError, UnicodeDecodeError):
             pass
-        # Exclusive: two runs at once agree on one key (the loser reads the winner's).
-        write_atomic(path, secrets.token_hex(32).encode("ascii"), overwrite=False, mode=0o600)
-    raise CacheError("cannot create the cache key", Location(path))
+        try:
+            # Exclusive: two runs at once agree on one key (the loser reads the winner's).
+            write_atomic(path, secrets.token_hex(32).encode("ascii"), overwrite=False, mode=0o600)
+        except OSError:
+            break
+    # No writable user cache (a read-only home): this run's entries are trusted by this run alone.
+    return PROCESS_SECRET
+
+
+PROCESS_SECRET = secrets.token_bytes(32)
 
 
 class Cache:

@@ -620,3 +620,13 @@ def test_inside_names_the_link(tmp_path: Path) -> None:
     for bad in ("../x", "/etc/passwd", "", "a/../../x"):
         with pytest.raises(InputError):
             relative_inside(tmp_path / "root", bad, "path")
+
+
+def test_the_cache_key_lives_outside_the_project_and_is_made_once(tmp_path: Path) -> None:
+    from handouts.buildcache import PROCESS_SECRET, cache_secret
+
+    first = cache_secret(tmp_path / "user")
+    assert first == cache_secret(tmp_path / "user") and len(first) == 32
+    assert (tmp_path / "user/cache.key").stat().st_mode & 0o077 == 0
+    (tmp_path / "readonly").write_text("a file, so no folder can be made below it")
+    assert cache_secret(tmp_path / "readonly") == PROCESS_SECRET
