@@ -1,18 +1,30 @@
-"""The incremental build cache: every PDF stored under a hash of everything that shapes it.
+"""The build cache and the atomic writer.
 
-`.cache/pdf/<key[:2]>/<key>.pdf`, beside `<key>.sha256`. An entry is used only when the PDF's
-own hash matches the recorded one, so a corrupt or half-written entry is rebuilt, never trusted.
+One content-addressed cache (`Cache`) serves every stage: built PDFs under a hash of everything
+that shapes them, parsed content, template messages, check reports and "this catalog passed
+msgfmt". Entries are plain JSON, signed with a key kept outside the project, and verified on
+every read; anything else is ignored and rebuilt. `write_atomic` writes every file the tool writes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import io
+import json
 import os
+import re
+import secrets
+import shutil
+import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from . import __version__
+from .errors import CacheError, Location
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -91,46 +103,189 @@ def tool_identity() -> str:
     return "|".join(parts)
 
 
-class BuildCache:
-    """Content-addressed store of built PDFs."""
+CACHE_FORMAT = 2  # bump when the layout of an entry changes: older entries are then ignored
 
-    def __init__(self, root: Path) -> None:
+
+def user_cache_dir() -> Path:
+    """The user-wide cache of this tool (`$XDG_CACHE_HOME/handouts`), outside every project."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "handouts"
+
+
+def cache_secret(folder: Path | None = None) -> bytes:
+    """This user's key for signing cache entries, made once and kept outside every project.
+
+    A file under `.cache/` can come from anywhere (a commit, a CI artifact, another user); an
+    entry is trusted only when it carries this key's signature, i.e. this user's run wrote it.
+    """
+    path = (folder or user_cache_dir()) / "cache.key"
+    for _ in range(2):
+        try:
+            text = path.read_text(encoding="ascii").strip()
+            if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+                return bytes.fromhex(text)
+        except (OSError, UnicodeDecodeError):
+            pass
+        try:
+            # Exclusive: two runs at once agree on one key (the loser reads the winner's).
+            write_atomic(path, secrets.token_hex(32).encode("ascii"), overwrite=False, mode=0o600)
+        except OSError:
+            break
+    # No writable user cache (a read-only home): this run's entries are trusted by this run alone.
+    return PROCESS_SECRET
+
+
+PROCESS_SECRET = secrets.token_bytes(32)
+
+
+class Cache:
+    """The one build cache: content-addressed, namespaced, plain data, verified on every read.
+
+    `.cache/<namespace>/<key[:2]>/<key>.json` holds JSON: the namespace, the format version, the
+    key, the data and a signature (HMAC-SHA256 with this user's key, see `cache_secret`) over all
+    of them; byte entries sit beside it (`<key>.pdf`), their sha256 in the signed record.
+    An entry that is unreadable, from another namespace, key or format, or badly signed is
+    ignored (and removed) and rebuilt: the cache can never run code nor vouch for anything its
+    own user's runs did not compute. Files under `.cache/` that git tracks are refused outright.
+    """
+
+    def __init__(self, root: Path, secret: bytes | None = None) -> None:
         self.root = root
+        self._secret = secret
+        self._checked = False
 
-    def paths(self, key: str) -> tuple[Path, Path]:
-        folder = self.root / key[:2]
-        return folder / f"{key}.pdf", folder / f"{key}.sha256"
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = cache_secret()
+        return self._secret
 
-    def get(self, key: str) -> tuple[Path, str] | None:
-        """The cached PDF and its hash, if present and intact; a damaged entry is removed."""
-        pdf, recorded = self.paths(key)
-        if not pdf.exists() or not recorded.exists():
+    def _record_path(self, namespace: str, key: str) -> Path:
+        if not KEY_RE.match(key) or not NAMESPACE_RE.match(namespace):
+            raise ValueError(f"bad cache key {namespace}/{key}")
+        return self.root / namespace / key[:2] / f"{key}.json"
+
+    def _sign(self, namespace: str, key: str, payload: str) -> str:
+        message = "\0".join((str(CACHE_FORMAT), namespace, key, payload)).encode("utf-8")
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def refuse_tracked_files(self) -> None:
+        """A cache entry committed to the repository is an attack or a mistake: refuse to run."""
+        if self._checked:
+            return
+        self._checked = True
+        git = shutil.which("git")
+        if git is None or not self.root.parent.is_dir():
+            return
+        result = subprocess.run(
+            [git, "-C", str(self.root.parent), "ls-files", "-z", "--", self.root.name],
+            capture_output=True,
+            check=False,
+        )
+        tracked = [name for name in result.stdout.decode("utf-8", "replace").split("\0") if name]
+        if result.returncode == 0 and tracked:
+            raise CacheError(
+                f"{len(tracked)} file(s) under {self.root.name}/ are tracked by git (for example {tracked[0]!r}); "
+                f"the cache must never come from a commit: `git rm -r --cached {self.root.name}`",
+                Location(self.root),
+            )
+
+    def get(self, namespace: str, key: str) -> Any:
+        """The data stored under `key`, or None when absent, damaged, foreign or forged."""
+        self.refuse_tracked_files()
+        path = self._record_path(namespace, key)
+        try:
+            record = json.loads(path.read_bytes())
+        except FileNotFoundError:
             return None
-        expected = recorded.read_text(encoding="ascii").strip()
-        if sha256_file(pdf) != expected:
-            pdf.unlink(missing_ok=True)
-            recorded.unlink(missing_ok=True)
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)
             return None
-        return pdf, expected
+        if (
+            not isinstance(record, dict)
+            or record.get("format") != CACHE_FORMAT
+            or record.get("namespace") != namespace
+            or record.get("key") != key
+            or not isinstance(record.get("payload"), str)
+            or not isinstance(record.get("signature"), str)
+            or not hmac.compare_digest(record["signature"], self._sign(namespace, key, record["payload"]))
+        ):
+            path.unlink(missing_ok=True)
+            return None
+        try:
+            return json.loads(record["payload"])
+        except ValueError:
+            return None
 
-    def put(self, key: str, data: bytes) -> str:
-        """Store a PDF (atomically: the hash is written last) and return its sha256."""
-        pdf, recorded = self.paths(key)
-        pdf.parent.mkdir(parents=True, exist_ok=True)
+    def put(self, namespace: str, key: str, data: Any) -> None:
+        """Store plain data (JSON types only) under `key`, atomically."""
+        self.refuse_tracked_files()
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        record = {
+            "format": CACHE_FORMAT,
+            "namespace": namespace,
+            "key": key,
+            "payload": payload,
+            "signature": self._sign(namespace, key, payload),
+        }
+        write_atomic(self._record_path(namespace, key), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+
+    def get_bytes(self, namespace: str, key: str, suffix: str = ".bin") -> tuple[Path, str] | None:
+        """The stored file and its sha256, if its record is genuine and its bytes still match."""
+        recorded = self.get(namespace, key)
+        blob = self._record_path(namespace, key).with_suffix(suffix)
+        if not isinstance(recorded, str) or not blob.is_file() or blob.is_symlink():
+            return None
+        if sha256_file(blob) != recorded:
+            blob.unlink(missing_ok=True)
+            return None
+        return blob, recorded
+
+    def put_bytes(self, namespace: str, key: str, data: bytes, suffix: str = ".bin") -> str:
+        """Store bytes (the file first, then its signed hash) and return their sha256."""
         digest = sha256_bytes(data)
-        write_atomic(pdf, data)
-        write_atomic(recorded, (digest + "\n").encode("ascii"))
+        write_atomic(self._record_path(namespace, key).with_suffix(suffix), data)
+        self.put(namespace, key, digest)
         return digest
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename."""
+KEY_RE = re.compile(r"^[0-9a-f]{16,128}$")
+NAMESPACE_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644) -> bool:
+    """Write `path` whole or not at all; the one writer of every file this tool writes.
+
+    The bytes go to a uniquely named temporary file in the target folder (so two processes
+    never share one), are flushed to disk, and the file is renamed into place. With
+    `overwrite=False` an existing file is kept (the link fails atomically) and False is returned.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, path)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            finally:
+                Path(tmp).unlink(missing_ok=True)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return True
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file object for writers that stream (zip archives, images); renamed into place on success."""
+    buffer = io.BytesIO()
+    yield buffer
+    write_atomic(path, buffer.getvalue())

@@ -16,8 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import hashlib
-import json
+import functools
 import os
 import re
 import shutil
@@ -28,10 +27,11 @@ from pathlib import Path
 
 import polib
 
-from .buildcache import write_atomic
+from .buildcache import Cache, Fingerprint, sha256_bytes, write_atomic
 from .content import Handout, normalize_text
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect, display_path
 from .locales import SOURCE_LOCALE, LocaleInfo, get_locale, to_gettext_name
+from .paths import inside
 from .plurals import PluralFormsError, parse_plural_forms
 
 TEMPLATES_DOMAIN = "templates"
@@ -70,6 +70,7 @@ class SourceMessage:
     occurrences: list[tuple[str, int]] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    msgid_plural: str | None = None  # content and templates have none today
 
 
 def relative_to_root(path: Path, root: Path) -> str:
@@ -91,31 +92,33 @@ def extract_handout(handout: Handout, root: Path) -> list[SourceMessage]:
     return list(found.values())
 
 
-def extract_templates(templates_dir: Path, root: Path, cache_dir: Path | None = None) -> list[SourceMessage]:
+def extract_templates(templates_dir: Path, root: Path, cache: Cache | None = None) -> list[SourceMessage]:
     """The messages of every template, by Babel's Jinja extractor, with translator comments.
 
-    With `cache_dir`, the result is kept under a hash of the templates' bytes: a build that
+    With a `cache`, the result is kept under a hash of the templates' bytes: a build that
     changes no template does not even import Babel's extractor and Jinja.
     """
-    paths = sorted(p for pattern in TEMPLATE_PATTERNS for p in templates_dir.glob(pattern))
-    cached = None
-    if cache_dir is not None:
-        digest = hashlib.sha256(Path(__file__).read_bytes())
+    paths = [
+        inside(p, templates_dir, "template")
+        for p in sorted(p for pattern in TEMPLATE_PATTERNS for p in templates_dir.glob(pattern))
+    ]
+    key = None
+    if cache is not None:
+        fingerprint = Fingerprint(Path(__file__).read_bytes().decode("utf-8"))
         for path in paths:
-            digest.update(relative_to_root(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
-        cached = cache_dir / f"{digest.hexdigest()}.json"
-        if cached.exists():
+            fingerprint.add_value(relative_to_root(path, root)).add_value(sha256_bytes(path.read_bytes()))
+        key = fingerprint.hexdigest()
+        stored = cache.get("template-messages", key)
+        if isinstance(stored, list):
             try:
-                items = json.loads(cached.read_text(encoding="utf-8"))
                 return [
-                    SourceMessage(**{**item, "occurrences": [tuple(o) for o in item["occurrences"]]}) for item in items
+                    SourceMessage(**{**item, "occurrences": [tuple(o) for o in item["occurrences"]]}) for item in stored
                 ]
-            except (ValueError, TypeError):
-                cached.unlink()  # damaged: extract again
+            except (KeyError, TypeError, ValueError):
+                pass  # not what this version writes: extract again
     messages = extract_template_files(paths, root)
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(cached, json.dumps([dataclasses.asdict(m) for m in messages], ensure_ascii=False))
+    if cache is not None and key is not None:
+        cache.put("template-messages", key, [dataclasses.asdict(m) for m in messages])
     return messages
 
 
@@ -153,11 +156,11 @@ def extract_template_files(paths: list[Path], root: Path) -> list[SourceMessage]
 
 
 def extract_all(
-    handouts: Iterable[Handout], templates_dir: Path, root: Path, cache_dir: Path | None = None
+    handouts: Iterable[Handout], templates_dir: Path, root: Path, cache: Cache | None = None
 ) -> dict[str, list[SourceMessage]]:
     """Every domain's source messages: one per handout slug plus the templates."""
     domains = {handout.slug: extract_handout(handout, root) for handout in handouts}
-    domains[TEMPLATES_DOMAIN] = extract_templates(templates_dir, root, cache_dir)
+    domains[TEMPLATES_DOMAIN] = extract_templates(templates_dir, root, cache)
     return domains
 
 
@@ -408,7 +411,7 @@ def plan_init(
     """The `.po` of every domain each locale lacks, from the `.pot` files, in memory; never one
     that exists. For a new locale that is every domain; for a new handout, just its domain.
     Every problem of every locale is raised before anything is written."""
-    pots = sorted(locales_dir.glob("*.pot"))
+    pots = [inside(path, locales_dir, "template catalog") for path in sorted(locales_dir.glob("*.pot"))]
     if not pots:
         raise InputError("no .pot files; run `python build.py extract` first", Location(locales_dir))
     created = format_po_date(now())
@@ -436,12 +439,38 @@ def plan_init(
 def init_locale(locales_dir: Path, locale: LocaleInfo, provenance: Provenance | None = None) -> list[Path]:
     """Create the `.po` of every domain a locale lacks, from the `.pot` files; never overwrite."""
     planned = plan_init(locales_dir, [locale], provenance)
-    for write in planned:
-        write_text_atomic(write.path, write.text)
-    return [write.path for write in planned]
+    # Never overwrite, even a catalog another `init` created a moment ago.
+    return [write.path for write in planned if write_atomic(write.path, write.text.encode("utf-8"), overwrite=False)]
 
 
 # --- loading ------------------------------------------------------------------------------------
+
+# A translation may be at most LENGTH_RATIO times as long as its source (plus LENGTH_SLACK
+# characters, for short sources), with at most LENGTH_RATIO times its markup characters (plus
+# MARKUP_SLACK). Real translations stay well inside (the longest languages run about 1.5-2x); a
+# text beyond it is a mistake or an attack on the renderer, and is never rendered, not even in
+# a draft or a review sheet. The `length` check reports it.
+LENGTH_RATIO = 4
+LENGTH_SLACK = 40
+MARKUP_CHARACTERS = "*_[]()`<>\\&"
+MARKUP_SLACK = 8
+
+
+def markup_count(text: str) -> int:
+    return sum(text.count(char) for char in MARKUP_CHARACTERS)
+
+
+def beyond_limits(source: str, translation: str) -> str | None:
+    """Why a translation is too long or too marked up for its source, or None. Linear in both."""
+    if len(translation) > LENGTH_RATIO * len(source) + LENGTH_SLACK:
+        return (
+            f"the translation has {len(translation)} characters, more than {LENGTH_RATIO}x "
+            f"the source's {len(source)} (+{LENGTH_SLACK})"
+        )
+    want, got = markup_count(source), markup_count(translation)
+    if got > LENGTH_RATIO * want + MARKUP_SLACK:
+        return f"the translation has {got} markup characters ({MARKUP_CHARACTERS}), the source {want}"
+    return None
 
 
 @dataclass
@@ -478,16 +507,19 @@ class Catalog:
         return cached
 
     def translation(self, msgid: str, msgctxt: str | None = None) -> str | None:
-        """The translation a patient may see: translated and not fuzzy, else None."""
+        """The translation a patient may see: translated, not fuzzy, within the length limits,
+        and of the source's form (a plural entry for a one-form source has no msgstr), else None."""
         entry = self.find(msgid, msgctxt)
         if entry is None or "fuzzy" in entry.flags or not entry.translated():
             return None
-        return str(entry.msgstr)
+        return self.draft_translation(msgid, msgctxt)
 
     def draft_translation(self, msgid: str, msgctxt: str | None = None) -> str | None:
-        """For draft builds and reviews: fuzzy translations count too."""
+        """For draft builds and reviews: fuzzy translations count too (never an oversized one)."""
         entry = self.find(msgid, msgctxt)
-        if entry is None or not entry.msgstr:
+        if entry is None or not entry.msgstr or entry.msgid_plural:
+            return None
+        if beyond_limits(msgid, str(entry.msgstr)) is not None:
             return None
         return str(entry.msgstr)
 
@@ -513,30 +545,43 @@ def msgfmt_executable() -> str:
     return exe
 
 
-def validate_po_syntax(path: Path, passed_dir: Path | None = None) -> None:
+@functools.cache
+def msgfmt_identity() -> str:
+    """Which msgfmt runs: a different gettext may judge the same bytes differently."""
+    exe = msgfmt_executable()
+    version = subprocess.run([exe, "--version"], capture_output=True, check=False).stdout.decode(errors="replace")
+    return f"{exe}|{version.splitlines()[0] if version else ''}"
+
+
+def validate_po_syntax(path: Path, data: bytes | None = None, cache: Cache | None = None) -> None:
     """Run `msgfmt --check` and turn its complaints into errors with a 1-based line.
 
-    With `passed_dir`, a file whose exact bytes passed before is not checked again (a marker
-    named by the hash of its bytes records the pass).
+    With a `cache`, bytes that passed msgfmt before are not checked again. Only a run of msgfmt
+    on exactly these bytes records a pass: the entry is keyed by their sha256 and this msgfmt,
+    stores that sha256 again, and is signed by the cache (a forged or copied entry is ignored).
     """
-    marker = None
-    if passed_dir is not None:
-        marker = passed_dir / hashlib.sha256(path.read_bytes()).hexdigest()
-        if marker.exists():
+    data = path.read_bytes() if data is None else data
+    digest = sha256_bytes(data)
+    key = Fingerprint(digest, msgfmt_identity()).hexdigest()
+    if cache is not None:
+        stored = cache.get("msgfmt-passed", key)
+        if isinstance(stored, dict) and stored.get("sha256") == digest and stored.get("passed") is True:
             return
+    # msgfmt reads the bytes we hold, from its standard input: the file cannot change in between.
     result = subprocess.run(
-        [msgfmt_executable(), "--check", "--output-file=/dev/null", str(path)],
+        [msgfmt_executable(), "--check", "--output-file=/dev/null", "-"],
+        input=data,
         capture_output=True,
         check=False,
         env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
     )
     if result.returncode == 0:
-        if marker is not None:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        if cache is not None:
+            cache.put("msgfmt-passed", key, {"sha256": digest, "passed": True})
         return
+    stderr = result.stderr.decode("utf-8", errors="replace").replace("<stdin>", str(path))
     errors: list[HandoutsError] = []
-    for raw in result.stderr.decode("utf-8", errors="replace").splitlines():
+    for raw in stderr.splitlines():
         match = MSGFMT_LINE_RE.match(raw)
         if not match or Path(match["path"]).name != path.name or match["message"].startswith("warning:"):
             continue
@@ -555,20 +600,60 @@ def validate_po_syntax(path: Path, passed_dir: Path | None = None) -> None:
             message = "unterminated string: a closing quote is missing"
         errors.append(CatalogError(message, Location(path, line)))
     if not errors:
-        message = result.stderr.decode("utf-8", errors="replace").strip() or "msgfmt --check failed"
+        message = stderr.strip() or "msgfmt --check failed"
         errors.append(CatalogError(message.replace(str(path), display_path(path)), Location(path)))
     raise ErrorGroup(errors) if len(errors) > 1 else errors[0]
 
 
-def load_catalog(path: Path, locale: LocaleInfo, domain: str, passed_dir: Path | None = None) -> Catalog:
+CHARSET_RE = re.compile(r'^"Content-Type:[^"\n]*charset=(?P<charset>[^\s"\\;]*)', re.M)
+
+
+def decode_catalog(path: Path, data: bytes) -> str:
+    """A catalog's text. Catalogs must be UTF-8 and say so: any other charset is refused with how
+    to convert it (`msgconv --to-code=UTF-8`), and a header contradicting the bytes is caught."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        declared = CHARSET_RE.search(data.decode("latin-1"))
+        said = f" (its header says charset={declared['charset']})" if declared else ""
+        raise CatalogError(
+            f"not UTF-8 text: byte {data[exc.start]:#04x}{said}; catalogs must be UTF-8: "
+            f"convert it with `msgconv --to-code=UTF-8 -o FILE FILE`",
+            Location(path, data[: exc.start].count(b"\n") + 1),
+        ) from None
+    match = CHARSET_RE.search(text)
+    if match and match["charset"].lower() not in ("utf-8", "utf8"):
+        line = text[: match.start()].count("\n") + 1
+        if not text.isascii():
+            raise CatalogError(
+                f"the header says charset={match['charset']}, but the file is UTF-8 text: "
+                "it would print as mojibake; set `charset=UTF-8`",
+                Location(path, line),
+            )
+        raise CatalogError(
+            f"charset={match['charset']}: catalogs must be UTF-8; set `charset=UTF-8`", Location(path, line)
+        )
+    return text
+
+
+def load_catalog(path: Path, locale: LocaleInfo, domain: str, cache: Cache | None = None) -> Catalog:
     """Validate and parse one `.po`; check the header keys the pipeline relies on."""
-    validate_po_syntax(path, passed_dir)
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
+    text = decode_catalog(path, data)
+    validate_po_syntax(path, data, cache)
     try:
         po = read_po(path)
     except (OSError, ValueError) as exc:  # msgfmt accepted it, so this is unexpected
         raise CatalogError(f"cannot parse: {exc}", Location(path)) from None
+    if path.read_bytes() != data:  # polib read the file again: it must have read what msgfmt checked
+        raise CatalogError("the file changed while it was being read (run the command again)", Location(path))
     catalog = Catalog(path, locale, domain, po, text.split("\n"))
+    if po.metadata_is_fuzzy:
+        raise CatalogError(
+            "the header entry is marked fuzzy: gettext ignores a fuzzy header (its charset and plural forms "
+            "with it); review the header and remove `#, fuzzy`",
+            Location(path, catalog.header_line("Content-Type")),
+        )
     method = catalog.method
     if method not in TRANSLATION_METHODS:
         raise CatalogError(
@@ -631,7 +716,7 @@ def load_catalogs(
     locales_dir: Path,
     locales: Iterable[LocaleInfo],
     sources: dict[str, list[SourceMessage]],
-    passed_dir: Path | None = None,
+    cache: Cache | None = None,
     collected: list[HandoutsError] | None = None,
 ) -> dict[str, LocaleCatalogs]:
     """Load every catalog of the given locales; report every unreadable file at once.
@@ -665,7 +750,7 @@ def load_catalogs(
             if not path.exists():
                 continue  # reported by the completeness check as a missing catalog
             with collect(errors):
-                catalogs[domain] = load_catalog(path, locale, domain, passed_dir)
+                catalogs[domain] = load_catalog(inside(path, locales_dir, "catalog"), locale, domain, cache)
         if collected is None or len(errors) == failed:
             result[locale.tag] = LocaleCatalogs(locale, catalogs)
     if collected is not None:
@@ -837,7 +922,7 @@ def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[Planne
     Every catalog is parsed strictly first: if any cannot be read, all errors are raised and the
     caller writes nothing at all.
     """
-    pots = {path.stem: path for path in sorted(locales_dir.glob("*.pot"))}
+    pots = {path.stem: inside(path, locales_dir, "template catalog") for path in sorted(locales_dir.glob("*.pot"))}
     if not pots:
         raise InputError("no .pot files; run `python build.py extract` first", Location(locales_dir))
     errors: list[HandoutsError] = []
@@ -851,7 +936,8 @@ def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[Planne
                 loaded.append((path, locale, domain, None))
                 continue
             with collect(errors):
-                loaded.append((path, locale, domain, load_catalog(path, locale, domain).po))
+                catalog = load_catalog(inside(path, locales_dir, "catalog"), locale, domain)
+                loaded.append((path, locale, domain, catalog.po))
     if errors:
         raise ErrorGroup(errors)
     planned = []

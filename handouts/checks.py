@@ -25,7 +25,7 @@ import polib
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-from .catalogs import Catalog, LocaleCatalogs, SourceMessage, po_path
+from .catalogs import Catalog, LocaleCatalogs, SourceMessage, beyond_limits, po_path
 from .errors import LocaleError, Location
 from .locales import LocaleInfo
 from .plurals import parse_plural_forms
@@ -50,6 +50,7 @@ CHECKS = (
     "punctuation",
     "script",
     "plural-rule",
+    "length",
     "check-ignore",
 )
 # Checks a translator may silence with `# check-ignore: NAME: reason`: the quality checks, from
@@ -72,7 +73,9 @@ BRACE_PLACEHOLDER_RE = re.compile(r"\{\w*\}")
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
 # ASCII only: in scripts written without spaces the neighbouring letters are not part of it.
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Linear: a match starts only where a local part starts, and the possessive quantifier never
+# gives back (else a 400,000-letter word without "@" is rescanned from every letter).
+EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # An optional country code and bracketed area code, then 2-4 digit groups joined by one separator.
 PHONE_RE = re.compile(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}")
 DIGIT_RE = re.compile(r"\d")  # every Unicode decimal digit (category Nd)
@@ -368,6 +371,10 @@ def check_entry(catalog: Catalog, entry: polib.POEntry, report: Report) -> None:
         report.problems.append(problem("check-ignore", message))
     for index, translation in enumerate(translations_of(entry)):
         source = entry.msgid if index == 0 or not entry.msgid_plural else entry.msgid_plural
+        if (oversized := beyond_limits(source, translation)) is not None:
+            # Checked first, alone: every other check is then bounded by the source's size.
+            report.problems.append(problem("length", f"{oversized}\n    source:      {source}", translation[:200]))
+            continue
         checks: dict[str, QualityCheck] = {**QUALITY_CHECKS, "script": partial(check_script, catalog.locale)}
         for name, check in checks.items():
             if name == "same-as-source" and catalog.locale.language == "en":
@@ -499,6 +506,19 @@ def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
                     catalog.keyword_line(entry, "msgstr"),
                     "untranslated",
                     short(message.msgid),
+                    message.msgid,
+                    locale=locale,
+                    domain=domain,
+                )
+            )
+        elif entry.msgid_plural and not message.msgid_plural:
+            report.problems.append(
+                Problem(
+                    catalog.path,
+                    catalog.keyword_line(entry, "msgstr"),
+                    "plurals",
+                    f"{short(message.msgid)} has one form in the source, but this entry has plural forms "
+                    "(msgid_plural); it would print nothing: remove msgid_plural and write one msgstr",
                     message.msgid,
                     locale=locale,
                     domain=domain,

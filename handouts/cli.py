@@ -6,9 +6,11 @@ Exit codes: 0 ok, 1 a check failed, 2 bad usage or bad input, 70 an internal err
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
+import re
 import sys
 import time
 import traceback
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from .checks import Problem, Report, Stats
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command ended by SIGPIPE
 COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review", "thumbnails", "release")
 
 
@@ -164,6 +167,9 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
+    for stream in (sys.stdout, sys.stderr):  # any translation prints, whatever the terminal's encoding
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = make_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("warning: %(message)s"))
@@ -174,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HandoutsError as error:
         report_error(error)
         return error.exit_code
+    except BrokenPipeError:
+        # The reader went away (`stats --format json | head`): end quietly, as `cat` would.
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -183,6 +193,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         logger.removeHandler(handler)
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so flushing it at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured by a test): nothing to flush
+        pass
+
+
+def writable_folder(path: Path) -> None:
+    """`--out` must be a folder we can write to, or one we can create."""
+    from .errors import UsageError
+
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {display_path(path)} is a file, not a folder")
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {display_path(path)}: cannot write to {display_path(existing)}")
 
 
 def report_error(error: HandoutsError) -> None:
@@ -200,6 +233,8 @@ def report_error(error: HandoutsError) -> None:
 def run(args: argparse.Namespace) -> int:
     from . import pipeline  # keeps `--help` fast
 
+    if getattr(args, "out", None) is not None:
+        writable_folder(args.out)
     out = getattr(args, "out", None) if args.command not in ("review", "thumbnails") else None
     project = pipeline.Project.at(args.project, out)
     command = args.command or "build"
@@ -390,14 +425,23 @@ def junit_xml(report: Report) -> str:
     ]
     failures = 0
     for name in names:
-        case = ElementTree.SubElement(suite, "testcase", classname="catalogs", name=name)
+        case = ElementTree.SubElement(suite, "testcase", classname="catalogs", name=xml_text(name))
         if name in by_path:
             failures += 1
             failure = ElementTree.SubElement(case, "failure", message=f"{len(by_path[name])} problem(s)")
-            failure.text = "\n".join(by_path[name])
+            failure.text = xml_text("\n".join(by_path[name]))
     suite.set("failures", str(failures))
     suite.set("tests", str(len(names)))
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text XML 1.0 can hold: a character it forbids (a control character in a translation)
+    is written as its code, `\\x01`, so the report stays well-formed and still shows it."""
+    return XML_FORBIDDEN_RE.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def format_stats(rows: list[Stats], fmt: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import ConfigError, ErrorGroup, HandoutsError, Location, collect
 from .fonts import STYLES, FontFamily
+from .paths import image_problem, inside
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
@@ -66,10 +67,18 @@ class Brand:
 Check = Callable[[Any], str | None]  # returns a problem description, or None when the value is good
 
 
-def is_text(value: Any) -> str | None:
+# The longest text a brand field may hold: a letterhead line, not a document. Longer values are
+# mistakes (or attacks: a 100 KB name takes WeasyPrint minutes per PDF).
+MAX_TEXT = 200
+MAX_LENGTHS = {"logo.alt": 500, "email": 254, "website": 500, "phone": 40, "font.family": 100}
+
+
+def is_text(value: Any, limit: int = MAX_TEXT) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return "must be a non-empty string"
-    if any(ord(c) < 32 for c in value):
+    if len(value) > limit:
+        return f"is {len(value)} characters long; at most {limit} are allowed"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
         return "must not contain control characters or line breaks"
     return None
 
@@ -176,7 +185,10 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             if required:
                 problems.append(f"{key}: required ({_doc})")
             continue
-        if (problem := check(flat[key])) is not None:
+        too_long = is_text(flat[key], MAX_LENGTHS.get(key, MAX_TEXT)) if isinstance(flat[key], str) else None
+        if too_long is not None and "characters long" in too_long:
+            problems.append(f"{key}: {too_long}")  # checked first: the other checks are then bounded
+        elif (problem := check(flat[key])) is not None:
             problems.append(f"{key}: {problem}")
     colours_ok = all(
         f"colors.{k}" in flat and is_colour(flat[f"colors.{k}"]) is None for k in ("primary", "accent", "text")
@@ -204,6 +216,8 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             problems.append(f"logo.file: must be one of {', '.join(sorted(LOGO_SUFFIXES))}")
         elif not logo_file.is_file():
             problems.append(f"logo.file: {flat['logo.file']!r} does not exist beside brand.toml")
+        elif (not_an_image := image_problem(logo_file)) is not None:
+            problems.append(f"logo.file: {flat['logo.file']!r} {not_an_image}")
     font = validate_font(path, flat, problems)
     if problems or logo_file is None:
         return None, problems
@@ -245,6 +259,8 @@ def validate_font(path: Path, flat: dict[str, Any], problems: list[str]) -> Font
             problems.append(f"font.{style}: must be one of {', '.join(sorted(FONT_SUFFIXES))}")
         elif not file.is_file():
             problems.append(f"font.{style}: {value!r} does not exist beside brand.toml")
+        elif (unreadable := font_problem(file)) is not None:
+            problems.append(f"font.{style}: {value!r} is not a usable font: {unreadable}")
         else:
             files[style] = file
     family = flat.get("font.family")
@@ -256,12 +272,31 @@ def validate_font(path: Path, flat: dict[str, Any], problems: list[str]) -> Font
     return FontFamily(family.strip(), files)
 
 
+def font_problem(path: Path) -> str | None:
+    """Why fontTools cannot read a font file (its tables and character map), or None: a corrupt
+    font is refused here, with the brand's key, not later inside a render worker."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=False) as font:
+            if font.getBestCmap() is None:
+                return "it has no Unicode character map"
+            for tag in ("head", "hhea", "maxp"):
+                font[tag]  # decoding the table is the check
+    except Exception as exc:  # fontTools raises many kinds of error on a damaged file
+        return f"{type(exc).__name__}: {exc}"[:200]
+    return None
+
+
 def load_brand(path: Path) -> Brand:
     """Read and validate one `brand.toml`; raise every problem at once."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", Location(path)) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 text (byte {exc.object[exc.start]:#04x})", Location(path, line)) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise ConfigError(f"not valid TOML: {exc}", Location(path, int(match.group(1)) if match else None)) from None
@@ -289,7 +324,10 @@ def load_brands(brands_dir: Path, only: list[str] | None = None) -> list[Brand]:
         if name not in available:
             continue
         with collect(errors):
-            brands.append(load_brand(brands_dir / name / "brand.toml"))
+            folder = inside(brands_dir / name, brands_dir, "brand folder")
+            for file in sorted(folder.rglob("*")):  # every file shapes the build (and its cache key)
+                inside(file, folder, "brand file")
+            brands.append(load_brand(folder / "brand.toml"))
     if errors:
         raise ErrorGroup(errors)
     if not brands:

@@ -9,8 +9,6 @@ normalised, so re-wrapping the English text never changes an id. An HTML comment
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import pickle
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,13 +19,15 @@ if TYPE_CHECKING:  # parsers load only when a file is parsed (an up-to-date buil
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-from .buildcache import write_atomic
+from .buildcache import Cache, Fingerprint
 from .errors import ContentError, ErrorGroup, HandoutsError, Location, collect
+from .paths import IMAGE_SUFFIXES, image_problem, inside, is_inside
 
 FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
 DEFAULT_PAGES = 2
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"templates"}  # the templates' own gettext domain
+NOT_TEXT_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # YAML can spell all of these
 I18N_COMMENT_RE = re.compile(r"^<!--\s*i18n:\s*(?P<text>.*?)\s*-->\s*$", re.S)
 IMAGE_ONLY_RE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)$")
 
@@ -123,30 +123,28 @@ def markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
-def load_content(content_dir: Path, cache_dir: Path | None = None) -> list[Handout]:
+def load_content(content_dir: Path, cache: Cache | None = None) -> list[Handout]:
     """Load every `content/*.md`, reporting all problems of all files at once.
 
-    With `cache_dir`, the parsed handouts are kept under a hash of the files' bytes and of this
-    module, so an unchanged handout is not parsed again.
+    With a `cache`, the parsed handouts are kept (as plain JSON) under a hash of the files' bytes
+    and of this module, so an unchanged handout is not parsed again.
     """
-    if cache_dir is not None:
-        digest = hashlib.sha256(Path(__file__).read_bytes())
-        for path in sorted(content_dir.glob("*.md")):
-            digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
-        cached = cache_dir / f"{digest.hexdigest()}.pickle"
-        if cached.exists():
+    if cache is not None:
+        key = Fingerprint(Path(__file__).read_bytes().decode("utf-8"), str(content_dir.resolve()))
+        paths = content_files(content_dir)
+        key.add_files(paths)
+        stored = cache.get("content", key.hexdigest())
+        if stored is not None:
             try:
-                loaded = pickle.loads(cached.read_bytes())
-                if isinstance(loaded, list) and all(isinstance(h, Handout) for h in loaded):
-                    return [h for h in loaded if isinstance(h, Handout)]
-            except Exception:  # damaged or from another version: parse again
-                pass
+                return [handout_from_data(item) for item in stored]
+            except (KeyError, TypeError, ValueError):
+                pass  # not what this version writes: parse again
         parsed = load_content(content_dir)
-        write_atomic(cached, pickle.dumps(parsed))
+        cache.put("content", key.hexdigest(), [handout_to_data(h) for h in parsed])
         return parsed
     errors: list[HandoutsError] = []
     handouts: list[Handout] = []
-    paths = sorted(content_dir.glob("*.md"))
+    paths = content_files(content_dir)
     if not paths:
         raise ContentError("no handouts found (expected *.md files)", Location(content_dir))
     for path in paths:
@@ -159,11 +157,19 @@ def load_content(content_dir: Path, cache_dir: Path | None = None) -> list[Hando
 
 def load_handout(path: Path) -> Handout:
     """Parse one handout file: front matter, then Markdown blocks split into messages."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ContentError(f"not UTF-8 text (byte {exc.object[exc.start]:#04x})", Location(path, line)) from None
     meta, meta_lines, body, body_offset = split_front_matter(path, text)
     errors: list[HandoutsError] = []
     fields = validate_front_matter(path, meta, meta_lines, errors)
     blocks = parse_blocks(path, body, body_offset, errors)
+    for block in blocks:
+        if isinstance(block, Figure):
+            with collect(errors):
+                check_image(path, block)
     if errors:
         raise ErrorGroup(errors)
     title = Message(normalize_text(fields["title"]), path, meta_lines.get("title", 1))
@@ -197,6 +203,8 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], dict[str,
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise ContentError(f"front matter is not valid YAML: {exc}", Location(path, line)) from None
+    except (ValueError, OverflowError) as exc:  # a date that does not exist, such as 2026-02-30
+        raise ContentError(f"front matter has an impossible value: {exc}", Location(path, 2)) from None
     if not isinstance(data, dict):
         raise ContentError("front matter must be a mapping of keys to values", Location(path, 2))
     key_lines: dict[str, int] = {}
@@ -214,7 +222,7 @@ def validate_front_matter(
     def fail(key: str, message: str) -> None:
         errors.append(ContentError(message, Location(path, key_lines.get(key, 1), key)))
 
-    for key in sorted(set(meta) - FRONT_MATTER_KEYS):
+    for key in sorted(str(k) for k in set(meta) - FRONT_MATTER_KEYS):
         fail(key, f"unknown front matter key (allowed: {', '.join(sorted(FRONT_MATTER_KEYS))})")
     fields: dict[str, Any] = {}
     for key in ("title", "slug", "source_version"):
@@ -223,6 +231,9 @@ def validate_front_matter(
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             fail(key, "required, a non-empty string" + (" (quote version numbers)" if key == "source_version" else ""))
+            fields[key] = ""
+        elif NOT_TEXT_RE.search(value):
+            fail(key, "must be one line of text: no control characters or unpaired surrogate escapes")
             fields[key] = ""
         else:
             fields[key] = value.strip()
@@ -243,6 +254,23 @@ def validate_front_matter(
         pages = DEFAULT_PAGES
     fields["pages"] = pages
     return fields
+
+
+def check_image(path: Path, figure: Figure) -> None:
+    """An image must be an SVG, PNG or JPEG file beside the handout, inside the content folder."""
+    where = Location(path, figure.alt.line)
+    src = figure.src
+    if "://" in src or src.startswith(("/", "data:")) or ".." in Path(src).parts:
+        raise ContentError(f"image {src!r} must be a file beside the handout (a relative path)", where)
+    image = path.parent / src
+    if not is_inside(image, path.parent):
+        raise ContentError(f"image {src!r} is a link to a file outside the content folder", where)
+    if Path(src).suffix.lower() not in IMAGE_SUFFIXES:
+        raise ContentError(f"image {src!r} must be one of {', '.join(sorted(IMAGE_SUFFIXES))}", where)
+    if not image.is_file():
+        raise ContentError(f"image {src!r} does not exist beside {path.name}", where)
+    if (problem := image_problem(image)) is not None:
+        raise ContentError(f"image {src!r} {problem}", where)
 
 
 def parse_blocks(path: Path, body: str, offset: int, errors: list[HandoutsError]) -> list[Block]:
@@ -351,3 +379,89 @@ def matching_close(tokens: list[Token], start: int) -> int:
         if depth == 0:
             return j
     return len(tokens) - 1
+
+
+# --- plain data for the cache -------------------------------------------------------------------
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every `content/*.md`, each a real file inside the folder (a link pointing out is an error)."""
+    return [inside(path, content_dir, "content file") for path in sorted(content_dir.glob("*.md"))]
+
+
+def message_to_data(message: Message) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "path": str(message.path),
+        "line": message.line,
+        "comment": message.comment,
+        "flags": list(message.flags),
+    }
+
+
+def message_from_data(data: dict[str, Any]) -> Message:
+    comment = data["comment"]
+    if not isinstance(data["text"], str) or not isinstance(data["line"], int) or not isinstance(comment, str | None):
+        raise TypeError("not a message")
+    return Message(data["text"], Path(data["path"]), data["line"], comment, tuple(str(f) for f in data["flags"]))
+
+
+def block_to_data(block: Block) -> dict[str, Any]:
+    match block:
+        case Heading(level=level, message=m):
+            return {"kind": "heading", "level": level, "message": message_to_data(m)}
+        case Paragraph(message=m):
+            return {"kind": "paragraph", "message": message_to_data(m)}
+        case ListBlock(ordered=ordered, items=items):
+            return {"kind": "list", "ordered": ordered, "items": [message_to_data(m) for m in items]}
+        case Table(header=header, rows=rows):
+            return {
+                "kind": "table",
+                "header": [message_to_data(m) for m in header],
+                "rows": [[message_to_data(m) for m in row] for row in rows],
+            }
+        case Figure(src=src, alt=alt):
+            return {"kind": "figure", "src": src, "alt": message_to_data(alt)}
+    raise TypeError(block)
+
+
+def block_from_data(data: dict[str, Any]) -> Block:
+    kind = data["kind"]
+    if kind == "heading":
+        return Heading(int(data["level"]), message_from_data(data["message"]))
+    if kind == "paragraph":
+        return Paragraph(message_from_data(data["message"]))
+    if kind == "list":
+        return ListBlock(bool(data["ordered"]), tuple(message_from_data(m) for m in data["items"]))
+    if kind == "table":
+        return Table(
+            tuple(message_from_data(m) for m in data["header"]),
+            tuple(tuple(message_from_data(m) for m in row) for row in data["rows"]),
+        )
+    if kind == "figure":
+        return Figure(str(data["src"]), message_from_data(data["alt"]))
+    raise ValueError(f"unknown block kind {kind!r}")
+
+
+def handout_to_data(handout: Handout) -> dict[str, Any]:
+    return {
+        "slug": handout.slug,
+        "path": str(handout.path),
+        "title": message_to_data(handout.title),
+        "source_version": handout.source_version,
+        "last_reviewed": handout.last_reviewed.isoformat(),
+        "pages": handout.pages,
+        "blocks": [block_to_data(b) for b in handout.blocks],
+    }
+
+
+def handout_from_data(data: dict[str, Any]) -> Handout:
+    return Handout(
+        slug=str(data["slug"]),
+        path=Path(data["path"]),
+        title=message_from_data(data["title"]),
+        source_version=str(data["source_version"]),
+        last_reviewed=dt.date.fromisoformat(data["last_reviewed"]),
+        pages=int(data["pages"]),
+        blocks=tuple(block_from_data(b) for b in data["blocks"]),
+    )

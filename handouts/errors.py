@@ -133,3 +133,9 @@ def collect(errors: list[HandoutsError]) -> Iterator[None]:
         errors.extend(group.errors)
     except HandoutsError as error:
         errors.append(error)
+
+
+class CacheError(InputError):
+    """The cache cannot be trusted at all (e.g. committed to the repository): exit 2."""
+
+    category = "cache-error"

@@ -8,15 +8,19 @@ that sees the declared fonts alone, and produces the `@font-face` and `:lang()` 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
+import secrets
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html import escape
 from pathlib import Path
+from typing import Any
 
+from .buildcache import write_atomic
 from .errors import ErrorGroup, FontError, HandoutsError, Location
 from .scripts import likely_script, scripts_of
 
@@ -175,13 +179,17 @@ def extract_face(source: Path, index: int, cache_dir: Path) -> Path:
         return target
     from fontTools.ttLib import TTFont  # imported here: only needed once per cache
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
     font = TTFont(source, fontNumber=index, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
-    font.save(tmp, reorderTables=False)
-    font.close()
-    tmp.replace(target)
+    write_atomic(target, font_bytes(font))
     return target
+
+
+def font_bytes(font: Any) -> bytes:
+    """A fontTools font saved to bytes (the caller writes them atomically), then closed."""
+    buffer = io.BytesIO()
+    font.save(buffer, reorderTables=False)
+    font.close()
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -274,13 +282,9 @@ class PreparedFonts:
         if not target.exists():
             from fontTools.ttLib import TTFont
 
-            target.parent.mkdir(parents=True, exist_ok=True)
             font = TTFont(path, recalcTimestamp=False, recalcBBoxes=False)
             font.flavor = None
-            tmp = target.with_suffix(".tmp")
-            font.save(tmp, reorderTables=False)
-            font.close()
-            tmp.replace(target)
+            write_atomic(target, font_bytes(font))
         return target
 
 
@@ -327,16 +331,19 @@ def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
         link = folder / font.path.name
         wanted.add(link.name)
         if not link.is_symlink() or link.resolve() != font.path.resolve():
-            link.unlink(missing_ok=True)
-            link.symlink_to(font.path.resolve())
+            # A new link under a unique name, renamed over the old one: two runs at once never
+            # find the name taken, nor a moment without the link.
+            temporary = folder / f".{link.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            temporary.symlink_to(font.path.resolve())
+            os.replace(temporary, link)
     for stale in folder.iterdir():
-        if stale.name not in wanted:
-            stale.unlink()
+        if stale.name not in wanted and not stale.name.startswith("."):
+            stale.unlink(missing_ok=True)
     lines.append(f"  <dir>{escape(str(folder.resolve()))}</dir>")
     lines.append(f"  <cachedir>{escape(str((cache_dir / 'fontconfig-cache').resolve()))}</cachedir>")
     lines.append("</fontconfig>")
     conf = cache_dir / "fonts.conf"
     text = "\n".join(lines) + "\n"
-    if not conf.exists() or conf.read_text() != text:
-        conf.write_text(text)
+    if not conf.exists() or conf.read_text(encoding="utf-8") != text:
+        write_atomic(conf, text.encode("utf-8"))
     return conf

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildcache import BuildCache, Fingerprint, sha256_file, tool_identity, write_atomic
+from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
 from .catalogs import (
     TEMPLATES_DOMAIN,
     LocaleCatalogs,
@@ -34,12 +37,18 @@ from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
 from .coverage import check_coverage
-from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, collect
+from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, RenderError, collect
 from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
+from .paths import inside
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
+
+
+# A PDF that takes longer than this to render is stopped and reported (bounded inputs render
+# in well under a second; a CJK page subset by fontTools, without libharfbuzz-subset, in ~7 s).
+RENDER_TIME_LIMIT = 60.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,15 @@ class Project:
     def cache_dir(self) -> Path:
         """The incremental build cache (git-ignored)."""
         return self.root / ".cache"
+
+    @property
+    def cache(self) -> Cache:
+        """The one build cache of this project (one per run: it checks git once)."""
+        found = self.__dict__.get("_cache")
+        if not isinstance(found, Cache):
+            found = Cache(self.cache_dir)
+            object.__setattr__(self, "_cache", found)
+        return found
 
 
 @dataclass(frozen=True)
@@ -161,13 +179,13 @@ def load_inputs(
     Given `collected`, a locale that cannot be loaded is left out and its errors go there, so the
     others can still be checked (`check` lists every locale's problems at once).
     """
-    all_handouts = load_content(project.content_dir, project.cache_dir / "content")
+    for template in sorted(project.templates_dir.rglob("*")):  # Jinja and WeasyPrint read these
+        inside(template, project.templates_dir, "template")
+    all_handouts = load_content(project.content_dir, project.cache)
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
     chosen_locales = select_locales(project, locales, collected)
-    sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache_dir / "extract")
-    catalogs = load_catalogs(
-        project.locales_dir, chosen_locales, sources, project.cache_dir / "msgfmt-passed", collected
-    )
+    sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache)
+    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache, collected)
     chosen_locales = [locale for locale in chosen_locales if locale.tag in catalogs]
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
@@ -201,14 +219,14 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
     if locale.declaration is not None:
         key.add_files([locale.declaration.path])
-    cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
-    if cached.exists():
+    stored = project.cache.get("checks", key.hexdigest())
+    if isinstance(stored, str):
         try:
-            return Report.from_json(cached.read_text(encoding="utf-8"))
+            return Report.from_json(stored)
         except (ValueError, KeyError, TypeError):
-            cached.unlink()  # damaged: check again
+            pass  # not what this version writes: check again
     report = locale_report(catalogs, inputs, project, None)
-    write_atomic(cached, report.to_json().encode("utf-8"))
+    project.cache.put("checks", key.hexdigest(), report.to_json())
     return report
 
 
@@ -276,6 +294,7 @@ def build(
     jobs: int = 1,
     force: bool = False,
     shard: tuple[int, int] | None = None,
+    time_limit: float = RENDER_TIME_LIMIT,
 ) -> BuildResult:
     """Check every input, then render one PDF per job, skipping those already built.
 
@@ -297,8 +316,10 @@ def build(
     planned = plan(inputs, chosen_brands, project.out_dir, draft)
     if shard is not None:
         planned = select_shard(planned, project.out_dir, *shard)
+    for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
+        inside(job.output, project.out_dir, "output path")
     result = BuildResult(planned, inputs)
-    cache = BuildCache(project.cache_dir / "pdf")
+    cache = project.cache
     keys = job_keys(project, inputs, planned, draft)
     todo = []
     for job in planned:
@@ -310,7 +331,7 @@ def build(
             todo.append(job)
     if not todo:
         return result
-    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft)
+    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, time_limit)
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
     todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug))
     for job, outcome in render_all(context, todo, jobs):
@@ -319,7 +340,7 @@ def build(
             if progress:
                 progress(job, "failed")
             continue
-        digest = cache.put(keys[job.output], outcome)
+        digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
         if not same_file(job.output, digest):
             write_atomic(job.output, outcome)
         result.built.append(job)
@@ -349,9 +370,9 @@ def same_file(path: Path, digest: str) -> bool:
     return path.exists() and sha256_file(path) == digest
 
 
-def restore_from_cache(cache: BuildCache, key: str, output: Path) -> bool:
+def restore_from_cache(cache: Cache, key: str, output: Path) -> bool:
     """Put the cached PDF at `output` when there is an intact one; False when it must be built."""
-    entry = cache.get(key)
+    entry = cache.get_bytes("pdf", key, ".pdf")
     if entry is None:
         return False
     pdf, digest = entry
@@ -410,6 +431,53 @@ class RenderContext:
     inputs: Inputs
     asset_dirs: list[Path]
     draft: bool
+    time_limit: float = RENDER_TIME_LIMIT
+
+
+class RenderTimeout(BaseException):
+    """Raised by the alarm inside a render; a BaseException so no `except Exception` swallows it."""
+
+
+@contextmanager
+def render_time_limit(seconds: float, job: Job) -> Iterator[None]:
+    """Stop the render of `job` after `seconds`."""
+    with time_limit(
+        seconds, f"the {job.handout.slug!r} handout in {job.locale.tag!r} for {job.brand.id!r}", job.output
+    ):
+        yield
+
+
+@contextmanager
+def time_limit(seconds: float, what: str, output: Path) -> Iterator[None]:
+    """Stop rendering `what` after `seconds` (in the main thread of a process: the alarm)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    armed = True
+
+    def expired(signum: int, frame: object) -> None:
+        if armed:
+            raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        try:
+            yield
+        finally:
+            # Disarmed before the timer stops: an alarm arriving in between raises here, inside
+            # the outer `try`, and never escapes as a bare RenderTimeout.
+            armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except RenderTimeout:
+        raise RenderError(
+            f"rendering {what} took more than {seconds:g} s and was stopped "
+            "(is a translation unusually long or marked up?)",
+            Location(output),
+        ) from None
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 _WORKER: dict[str, object] = {}
@@ -434,10 +502,11 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     writer, env = _WORKER["writer"], _WORKER["env"]
     assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter)
     try:
-        catalogs = context.inputs.catalogs[job.locale.tag]
-        html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
-        css = font_css(writer.fonts, context.inputs, job)
-        return job, writer.render(html, context.project.templates_dir, job.output, css)
+        with render_time_limit(context.time_limit, job):
+            catalogs = context.inputs.catalogs[job.locale.tag]
+            html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
+            css = font_css(writer.fonts, context.inputs, job)
+            return job, writer.render(html, context.project.templates_dir, job.output, css)
     except HandoutsError as error:
         return job, error
 
@@ -554,7 +623,8 @@ def review(project: Project, locale: str, out_dir: Path | None = None) -> list[P
     for handout in inputs.handouts:
         html = render_review_html(env, handout, inputs.catalogs[info.tag], inputs.sources)
         path = target / f"{handout.slug}.{info.tag}.review.pdf"
-        writer.write_pdf(html, project.templates_dir, path, css)
+        with time_limit(RENDER_TIME_LIMIT, f"the review sheet of {handout.slug!r} in {info.tag!r}", path):
+            writer.write_pdf(html, project.templates_dir, path, css)
         written.append(path)
     return written
 

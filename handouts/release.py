@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,14 @@ from typing import Any
 import pikepdf
 
 from . import __version__, pipeline
-from .buildcache import sha256_file, tool_versions, write_atomic
+from .buildcache import atomic_file, sha256_file, tool_versions, write_atomic
 from .checks import stats_for
+from .config import load_brands
 from .content import load_content
 from .errors import InputError, Location
 from .fonts import FontFamily, declared_fonts
 from .locales import get_locale
+from .paths import inside, relative_inside
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -61,36 +64,44 @@ def release(project: pipeline.Project, jobs: int = 1, shard: tuple[int, int] | N
 
 
 def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
-    """Combine the outputs of `release --shard K/N` runs; every job exactly once, or an error."""
+    """Combine the outputs of `release --shard K/N` runs; every job exactly once, or an error.
+
+    Shard folders come from CI runners and are untrusted: every manifest is read and every path
+    and hash validated before the first file is written.
+    """
     entries: dict[str, dict[str, Any]] = {}
+    sources: dict[str, Path] = {}
     sizes: set[int] = set()
     seen_shards: set[int] = set()
     for folder in shard_dirs:
+        if not folder.is_dir():
+            raise InputError("not a folder (expected the output of `release --shard K/N`)", Location(folder))
         manifests = sorted(folder.glob("manifest.shard-*-of-*.json"))
         if not manifests:
             raise InputError("no shard manifest here (run `release --shard K/N` first)", Location(folder))
         for manifest in manifests:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            k, n = data["shard"]
+            k, n, shard_entries = read_shard_manifest(inside(manifest, folder, "shard manifest"))
             sizes.add(n)
             if k in seen_shards:
                 raise InputError(f"shard {k}/{n} given twice", Location(manifest))
             seen_shards.add(k)
-            for entry in data["entries"]:
-                if entry["path"] in entries:
-                    raise InputError(f"overlap: {entry['path']} is in more than one shard", Location(manifest))
-                source = folder / entry["path"]
-                if not source.exists() or sha256_file(source) != entry["sha256"]:
-                    raise InputError(f"{entry['path']} is missing or does not match its hash", Location(manifest))
-                target = project.out_dir / entry["path"]
-                if source.resolve() != target.resolve():
-                    write_atomic(target, source.read_bytes())
-                entries[entry["path"]] = entry
+            for entry in shard_entries:
+                path = entry["path"]
+                if path in entries:
+                    raise InputError(f"overlap: {path} is in more than one shard", Location(manifest))
+                source = relative_inside(folder, path, "a PDF path in the shard manifest")
+                relative_inside(project.out_dir, path, "a PDF path in the shard manifest")
+                if not source.is_file() or sha256_file(source) != entry["sha256"]:
+                    raise InputError(f"{path} is missing or does not match its hash", Location(manifest))
+                entries[path] = entry
+                sources[path] = source
     if len(sizes) != 1:
         raise InputError(f"shards of different splits were given: {sorted(sizes)}")
     (n,) = sizes
     missing_shards = sorted(set(range(1, n + 1)) - seen_shards)
-    expected = {job.output.relative_to(project.out_dir).as_posix() for job in pipeline.planned_jobs(project)}
+    inputs = pipeline.load_inputs(project)
+    jobs = pipeline.plan(inputs, load_brands(project.brands_dir), project.out_dir)
+    expected = {job.output.relative_to(project.out_dir).as_posix() for job in jobs}
     gaps = sorted(expected - set(entries))
     extra = sorted(set(entries) - expected)
     if missing_shards or gaps or extra:
@@ -98,7 +109,44 @@ def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
             f"the shards do not add up to the whole build: missing shards {missing_shards}, "
             f"missing PDFs {gaps[:5]}{'...' if len(gaps) > 5 else ''}, unexpected PDFs {extra[:5]}"
         )
-    return finish(project, [entries[path] for path in sorted(entries)])
+    for path, source in sources.items():  # everything is known good: now write
+        target = project.out_dir / path
+        if source.resolve() != target.resolve():
+            write_atomic(target, source.read_bytes())
+    # The manifest is described again from this project and the PDFs themselves: nothing but a
+    # shard's paths and hashes is taken from its runner.
+    return finish(project, [describe(job, inputs, project.out_dir) for job in jobs])
+
+
+ENTRY_FIELDS = {"path": str, "sha256": str, "locale": str, "brand": str, "handout": str}
+
+
+def read_shard_manifest(manifest: Path) -> tuple[int, int, list[dict[str, Any]]]:
+    """(k, n, entries) of a shard manifest; anything truncated or malformed is an input error."""
+    where = Location(manifest)
+    try:
+        data = json.loads(manifest.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a readable shard manifest: {exc}", where) from None
+    if not isinstance(data, dict):
+        raise InputError("a shard manifest must be a JSON object", where)
+    shard = data.get("shard")
+    if (
+        not isinstance(shard, list)
+        or len(shard) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in shard)
+        or not 1 <= shard[0] <= shard[1]
+    ):
+        raise InputError(f"`shard` must be [K, N] with 1 <= K <= N (found {str(shard)[:50]})", where)
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        raise InputError("`entries` must be a list", where)
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(f), t) for f, t in ENTRY_FIELDS.items()):
+            raise InputError(f"entry {number} lacks one of {', '.join(ENTRY_FIELDS)}", where)
+        if not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
+            raise InputError(f"entry {number}: sha256 is not a hash", where)
+    return shard[0], shard[1], entries
 
 
 def finish(project: pipeline.Project, entries: list[dict[str, Any]]) -> ReleaseResult:
@@ -256,15 +304,16 @@ def write_zip(archive: Path, root: Path, names: list[str]) -> None:
     """A reproducible zip: sorted entries, fixed dates and permissions."""
     stamp = dt.datetime.fromtimestamp(max(source_date_epoch(), DEFAULT_EPOCH), tz=dt.UTC)
     date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    tmp = archive.with_name(f".{archive.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with (
+        atomic_file(archive) as handle,
+        zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+    ):
         for name in sorted(names):
             info = zipfile.ZipInfo(f"handouts-{__version__}/{name}", date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
             zf.writestr(info, (root / name).read_bytes())
-    os.replace(tmp, archive)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import __version__
-from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage
+from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage, beyond_limits
 from .config import Brand
 from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
 from .errors import Location, RenderError
@@ -232,10 +232,19 @@ def render_text_rtl(self: Any, tokens: list[Token], idx: int, options: Any, env:
 
 
 def wrap_ltr_runs(text: str) -> Markup:
-    """Escape `text`, wrapping each left-to-right run in `<span dir="ltr">`."""
+    """Escape `text`, wrapping each left-to-right run of whole words in `<span dir="ltr">`.
+
+    A run that touches a letter of another script (one Latin letter inside an Arabic word) is
+    part of that word and left alone: wrapping it would make an inline box per letter, and
+    WeasyPrint's line breaking is quadratic in inline boxes. Each run is scanned once.
+    """
     out: list[str] = []
     position = 0
     for match in LTR_RUN_RE.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if before.isalpha() or after.isalpha():
+            continue  # inside a word of the surrounding script
         run = match.group(0)
         core = run.rstrip(LTR_TRAILING + " ")
         if core.startswith("(") and ")" not in core:
@@ -379,7 +388,15 @@ def review_row(number: int, kind: str, message: SourceMessage, catalog: Catalog 
         status = "translated"
     else:
         status = "untranslated"
-    translation = Markup(target_md.renderInline(str(entry.msgstr))) if entry is not None and entry.msgstr else None
+    translation = None
+    if entry is not None and entry.msgstr:
+        oversized = beyond_limits(message.msgid, str(entry.msgstr))
+        # An oversized translation is never rendered (it could take the renderer minutes): say why.
+        translation = (
+            Markup(target_md.renderInline(str(entry.msgstr)))
+            if oversized is None
+            else escape(f"[not shown: {oversized}]")
+        )
     return {
         "number": number,
         "kind": kind,

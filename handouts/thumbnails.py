@@ -7,7 +7,6 @@ is put together with Pillow.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .buildcache import atomic_file, write_atomic
 from .errors import InputError, Location
 
 THUMBNAIL_DPI = 50
@@ -59,7 +59,7 @@ def rasterise(
         written = []
         for number, page in enumerate(pages, start=1):
             target = target_dir / f"{stem}-{number}.png"
-            os.replace(page, target)
+            write_atomic(target, page.read_bytes())
             written.append(target)
     return written
 
@@ -91,9 +91,8 @@ def contact_sheet(columns: list[tuple[str, list[Path]]], target: Path) -> Path:
         for image in column:
             image.close()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    sheet.save(tmp, format="PNG")
-    os.replace(tmp, target)
+    with atomic_file(target) as handle:
+        sheet.save(handle, format="PNG")
     return target
 
 

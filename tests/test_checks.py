@@ -13,6 +13,7 @@ exactly the problems its own comments announce, at their lines:
     # source-add: MSGID               (header) a source message the catalog has no entry for
     #. source: none                   (entry) no source message has this msgid
     #. source-msgid: MSGID            (entry) the source message is MSGID: the msgid was edited by hand
+    #. source-plural: none            (entry) the source message has one form (no msgid_plural)
     # msgfmt-refuses: LINE: words     (header) load_catalog refuses the file; the checks then run on
                                       polib's reading of it, to show they would catch it too
     # known-bug: reason               (header) a product bug: the test is a strict xfail
@@ -167,6 +168,7 @@ def source_messages(case: Case) -> list[SourceMessage]:
                 entry.msgctxt,
                 [(file, int(line)) for file, line in entry.occurrences],
                 flags=[flag for flag in entry.flags if flag in SOURCE_FLAGS],
+                msgid_plural=None if notes.get("source-plural") == "none" else entry.msgid_plural or None,
             )
         )
     messages.extend(SourceMessage(msgid, occurrences=[("content/checks.md", 99)]) for msgid in case.source_add)

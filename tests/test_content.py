@@ -71,6 +71,7 @@ def test_rewrapping_a_paragraph_keeps_its_message_id(tmp_path: Path) -> None:
     assert changed != source
     copy = tmp_path / "sample.md"
     copy.write_text(changed)
+    (tmp_path / "picture.svg").write_bytes(SAMPLE.with_name("picture.svg").read_bytes())  # images must exist
     before = [m.text for m in load_handout(SAMPLE).messages()]
     after = [m.text for m in load_handout(copy).messages()]
     assert before == after

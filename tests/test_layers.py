@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 # Each module may import only modules of a lower layer.
 LAYERS = [
     {"errors", "__init__"},
-    {"buildcache"},
+    {"buildcache", "paths"},
     {"plurals", "scripts"},
     {"locales", "fonts"},
     {"config", "content"},
