@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from .catalogs import Catalog, LocaleCatalogs, SourceMessage, po_path
 from .errors import Location
 from .locales import LocaleInfo
+from .numbers import compare_numbers
 
 CHECKS = (
     "missing-catalog",
@@ -40,6 +41,8 @@ CHECKS = (
     "placeholders",
     "markup",
     "numbers",
+    "added-numbers",
+    "digit-systems",
     "urls",
     "emails",
     "phones",
@@ -64,6 +67,7 @@ REQUIRED_HEADERS = (
 
 PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 BRACE_PLACEHOLDER_RE = re.compile(r"\{\w*\}")
+PLACEHOLDER_NAME_RE = re.compile(r"%\(\w+\)|\{\w*\}")
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
 # ASCII only: in scripts written without spaces the neighbouring letters are not part of it.
@@ -73,7 +77,6 @@ PHONE_RE = re.compile(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-
 DIGIT_RE = re.compile(r"\d")  # every Unicode decimal digit (category Nd)
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_PHONE_DIGITS = 7
-NUMBER_RE = re.compile(r"\d+(?:[.,٫٬\u00a0\u202f]\d+)*", re.UNICODE)
 IGNORE_RE = re.compile(r"^\s*check-ignore:\s*(?P<check>[\w-]+)\s*(?::\s*(?P<reason>.*?))?\s*$")
 # What ends a sentence in each script; the source's "." may become any of these.
 FULL_STOPS = {".", "。", "．", "｡", "۔", "।", "॥", "።", "…", "։", "။"}
@@ -176,11 +179,6 @@ def digit_value_string(text: str) -> str:
     return DIGIT_RE.sub(lambda match: str(unicodedata.digit(match.group())), text)
 
 
-def numbers_in(text: str) -> Counter[str]:
-    """Numbers as sequences of digit values; group and decimal separators do not matter."""
-    return Counter(re.sub(r"\D", "", n) for n in NUMBER_RE.findall(digit_value_string(text)))
-
-
 def phones_in(text: str) -> Counter[str]:
     """Phone numbers as their digits: at least 7 of them, and not an ISO date."""
     found = (p.strip() for p in PHONE_RE.findall(digit_value_string(text)))
@@ -264,15 +262,6 @@ def check_markup(source: str, translation: str, flags: list[str]) -> str | None:
     return None
 
 
-def check_numbers(source: str, translation: str, flags: list[str]) -> str | None:
-    want, got = numbers_in(PLACEHOLDER_RE.sub("", source)), numbers_in(PLACEHOLDER_RE.sub("", translation))
-    missing = want - got
-    if not missing:
-        return None
-    found = sorted(got.elements())
-    return f"number(s) {sorted(missing.elements())} of the source are not in the translation (found {found})"
-
-
 def check_urls(source: str, translation: str, flags: list[str]) -> str | None:
     want, got = urls_in(source), urls_in(translation)
     return None if want == got else f"web addresses differ: source {want}, translation {got}"
@@ -323,10 +312,27 @@ def check_punctuation(source: str, translation: str, flags: list[str]) -> str | 
     return None
 
 
+def number_checks(locale: LocaleInfo) -> dict[str, QualityCheck]:
+    """`numbers`, `added-numbers` and `digit-systems`: numbers read by value, the way the locale
+    writes them (handouts/numbers.py)."""
+
+    def check(field: str) -> QualityCheck:
+        def run(source: str, translation: str, flags: list[str]) -> str | None:
+            # A placeholder's name is no number ("{0}"); "%i" in "100%ig" may be text or a placeholder.
+            found = compare_numbers(
+                PLACEHOLDER_NAME_RE.sub("", source), PLACEHOLDER_NAME_RE.sub("", translation), locale.babel_name
+            )
+            message: str | None = getattr(found, field)
+            return message
+
+        return run
+
+    return {name: check(name.replace("-", "_")) for name in ("numbers", "added-numbers", "digit-systems")}
+
+
 QUALITY_CHECKS: dict[str, QualityCheck] = {
     "placeholders": check_placeholders,
     "markup": check_markup,
-    "numbers": check_numbers,
     "urls": check_urls,
     "emails": check_emails,
     "phones": check_phones,
@@ -377,7 +383,7 @@ def check_entry(catalog: Catalog, entry: polib.POEntry, report: Report) -> None:
         report.problems.append(problem("check-ignore", message))
     for index, translation in enumerate(translations_of(entry)):
         source = entry.msgid if index == 0 or not entry.msgid_plural else entry.msgid_plural
-        for name, check in QUALITY_CHECKS.items():
+        for name, check in {**QUALITY_CHECKS, **number_checks(catalog.locale)}.items():
             if name == "same-as-source" and catalog.locale.language == "en":
                 continue
             if name == "punctuation" and catalog.locale.language in NO_FINAL_STOP:

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 LAYERS = [
     {"errors", "__init__"},
     {"buildcache"},
-    {"locales", "fonts"},
+    {"locales", "fonts", "numbers"},
     {"config", "content"},
     {"catalogs"},
     {"checks"},
