@@ -16,9 +16,10 @@ Everything here scans its text once, character by character, or with patterns of
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -124,6 +125,8 @@ SPELLED_OUT_MAX = 20
 UNSPACED_LANGUAGES = {"zh", "ja", "yue", "th", "lo", "km", "my"}
 # CLDR spells Filipino numbers with stress marks that ordinary text leaves out ("dalawá").
 UNACCENTED_SPELLING = {"fil"}
+# Filipino joins a number ending in a vowel to its noun with -ng ("dalawang", "tatlong").
+LINKED_SPELLING = {"fil"}
 ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ": None})
 ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
 
@@ -133,9 +136,9 @@ ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
 
 @dataclass(frozen=True)
 class Notation:
-    """How one region writes numbers: its decimal and group symbols and group sizes."""
+    """How some regions write numbers in one digit system: decimal and group symbols, group sizes."""
 
-    region: str  # BCP 47, e.g. es-MX
+    regions: tuple[str, ...]  # BCP 47, e.g. (es-MX, es-US)
     system: str  # the digits it is for, a CLDR id: latn, arab...
     decimal: str
     group: str
@@ -162,7 +165,7 @@ class NumberLocale:
     @property
     def region(self) -> str:
         """The locale's own region tag, as its notations name it."""
-        return self.notations[0].region
+        return self.notations[0].regions[0]
 
 
 def regions_of(name: str, every_region: bool) -> list[str]:
@@ -178,7 +181,7 @@ def notation_of(locale: babel.Locale, system: str) -> Notation:
     decimal = symbols.get("decimal") or latn.get("decimal", ".")
     group = symbols.get("group") or latn.get("group", ",")
     grouping = babel.numbers.parse_pattern(locale.decimal_formats.get(None) or "#,##0.###").grouping
-    return Notation(str(locale).replace("_", "-"), system, decimal, group, (grouping[0], grouping[1]))
+    return Notation((str(locale).replace("_", "-"),), system, decimal, group, (grouping[0], grouping[1]))
 
 
 @cache
@@ -193,15 +196,19 @@ def number_locale(name: str, every_region: bool = True) -> NumberLocale:
     if name.split("_")[0] in FULLWIDTH_LANGUAGES:
         systems.add("fullwide")
     # The locale's own notations first: they decide wherever they can read a number at all.
-    notations: dict[tuple[str, str, str, tuple[int, int]], Notation] = {}
+    first: dict[tuple[str, str, str, tuple[int, int]], Notation] = {}
+    sharing: dict[tuple[str, str, str, tuple[int, int]], list[str]] = {}
     for locale in regions:
         for system in sorted(systems):
             notation = notation_of(locale, system)
-            notations.setdefault((system, notation.decimal, notation.group, notation.grouping), notation)
+            key = (system, notation.decimal, notation.group, notation.grouping)
+            first.setdefault(key, notation)
+            sharing.setdefault(key, []).extend(notation.regions)
+    notations = [dataclasses.replace(n, regions=tuple(dict.fromkeys(sharing[key]))) for key, n in first.items()]
     main = regions[0]
     return NumberLocale(
         name,
-        tuple(notations.values()),
+        tuple(notations),
         tuple(sorted(systems, key=lambda s: (s != "latn", s))),
         babel.numbers.format_decimal(Decimal("12345.5"), locale=main, numbering_system="default"),
         units_of(main),
@@ -267,6 +274,8 @@ def spelled_out(name: str) -> tuple[re.Pattern[str] | None, dict[str, int]]:
             form = fold(form.strip(), language)
             if form and not any(c.isdecimal() for c in form):
                 values.setdefault(form, value)
+    if language in LINKED_SPELLING:  # Filipino links a number to its noun: "dalawang tableta"
+        values.update({form + "ng": value for form, value in values.items() if form[-1] in "aeiou"})
     alternatives = "|".join(re.escape(form) for form in sorted(values, key=lambda f: (-len(f), f)))
     return re.compile(f"(?=({alternatives}))"), values
 
@@ -374,14 +383,18 @@ def find_unit(text: str, position: int, locale: NumberLocale) -> tuple[str, int]
     i = position
     while i < len(text) and i - position < 2 and text[i] in UNIT_GAP:
         i += 1
+    found = unit_at(text, i, locale)
+    if found is not None and text.startswith("/", found[1]):
+        per = unit_at(text, found[1] + 1, locale)  # one unit per another: mg/kg, mg/mL
+        if per is not None:
+            return f"{found[0]}/{per[0]}", per[1]
+    return found
+
+
+def unit_at(text: str, position: int, locale: NumberLocale) -> tuple[str, int] | None:
     for written, unit in locale.units:
-        if text.startswith(written, i) and word_ends(text, i + len(written), written):
-            end = i + len(written)
-            if text.startswith("/", end):
-                per = find_unit(text, end + 1, locale)
-                if per is not None and per[1] - end - 1 == len(text[end + 1 : per[1]].lstrip(UNIT_GAP)):
-                    return f"{unit}/{per[0]}", per[1]
-            return unit, end
+        if text.startswith(written, position) and word_ends(text, position + len(written), written):
+            return unit, position + len(written)
     return None
 
 
@@ -407,11 +420,11 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
         # Digits are read with their own system's symbols; digits the locale never writes, with any.
         usable = [n for n in locale.notations if n.system in systems] or locale.notations
         for notation in usable:
-            if readings and notation.region != locale.region:
+            if readings and notation.regions[0] != locale.region:
                 break  # the locale's own reading decides; other regions' only where it has none
             value = read_as(digits, separators, notation)
             if value is not None:
-                readings.setdefault(value, []).append(notation.region)
+                readings.setdefault(value, []).extend(notation.regions)
         sign_at = start - 1
         signed = (
             sign_at >= 0
@@ -493,75 +506,119 @@ def reading(number: Number, locale: NumberLocale) -> str:
     return f"read as {show(value)}" + (f" {number.unit}" if number.unit else "") + where
 
 
-def digit_problems(numbers: list[Number], locale: NumberLocale) -> list[str]:
-    problems = []
-    allowed = " or ".join(system_name(s) for s in locale.systems)
-    for number in numbers:
-        if len(number.systems) > 1:
-            mixed = " and ".join(system_name(s) for s in number.systems)
-            problems.append(f"'{number.text}' mixes {mixed} digits: write every digit of a number in one system")
-        elif number.systems[0] not in locale.systems:
-            problems.append(
-                f"'{number.text}' is written in {system_name(number.systems[0])} digits, which "
-                f"{locale.name} does not use: write {allowed}"
-            )
-    return problems
+@dataclass
+class Differences:
+    """How the numbers of a translation differ from the source's, number by number."""
+
+    changed: list[tuple[Number | None, Number]] = field(default_factory=list)  # (source's, translation's)
+    unit_changed: list[tuple[Number, Number]] = field(default_factory=list)
+    missing: list[Number] = field(default_factory=list)  # source numbers the translation lacks
+    added: list[Number] = field(default_factory=list)  # translation numbers the source lacks
+    digit_systems: list[Number] = field(default_factory=list)  # mixed, or digits the locale never writes
+
+    def flagged(self) -> list[Number]:
+        """The translation's numbers that are wrong, in any way."""
+        return [n for _, n in self.changed] + [n for _, n in self.unit_changed] + self.added
 
 
-@lru_cache(maxsize=4096)
-def compare_numbers(source: str, translation: str, locale_name: str) -> Findings:
+def differences(source: str, translation: str, locale_name: str) -> Differences:
     """The translation's numbers against the source's, read the way `locale_name` writes them."""
     locale = number_locale(locale_name)
     english = number_locale(SOURCE_LOCALE, every_region=False)
     want, got = read_numbers(source, english), read_numbers(translation, locale)
-    digit_systems = digit_problems(got, locale)
-
-    missing = list(want)
+    found = Differences(digit_systems=[n for n in got if len(n.systems) > 1 or n.systems[0] not in locale.systems])
+    # The same value and unit (or, for what cannot be read, the same characters).
+    unmatched = dict.fromkeys(range(len(want)))
+    by_key: dict[tuple[object, ...], deque[int]] = {}
+    for index, number in enumerate(want):
+        by_key.setdefault(number.key, deque()).append(index)
     extra: list[Number] = []
     for number in got:
-        match = next((m for m in missing if m.key == number.key), None)
-        if match is not None and (number.value is not None or number.literal == match.literal):
-            missing.remove(match)
+        queue = by_key.get(number.key)
+        if queue:
+            del unmatched[queue.popleft()]
         else:
             extra.append(number)
-    changes: list[str] = []
     # The same value with another unit, or none.
-    for number in list(extra):
-        match = next((m for m in missing if m.value is not None and m.value == number.value), None)
-        if match is not None:
-            missing.remove(match)
-            extra.remove(number)
-            unit = f"'{number.text} {number.unit}'" if number.unit else f"'{number.text}' without its unit"
-            changes.append(f"{match.describe()} became {unit}")
-    # Small numbers spelled out in the translation, and in the source.
+    by_value: dict[Decimal, deque[int]] = {}
+    for index in unmatched:
+        value = want[index].value
+        if value is not None:
+            by_value.setdefault(value, deque()).append(index)
+    left: list[Number] = []
+    for number in extra:
+        queue = by_value.get(number.value) if number.value is not None else None
+        if queue:
+            index = queue.popleft()
+            del unmatched[index]
+            found.unit_changed.append((want[index], number))
+        else:
+            left.append(number)
+    # Small numbers spelled out in the translation ("dos" for 2), and in the source ("two" for 2).
     spelled = spelled_numbers(translation, locale)
-    for number in list(missing):
+    missing: list[Number] = []
+    for index in unmatched:
+        number = want[index]
         if number.unit is None and number.value is not None and spelled[number.value] > 0:
             spelled[number.value] -= 1
-            missing.remove(number)
+        else:
+            missing.append(number)
     spelled_in_source = spelled_numbers(source, english)
-    for number in list(extra):
+    extra = []
+    for number in left:
         if number.unit is None and number.value is not None and spelled_in_source[number.value] > 0:
             spelled_in_source[number.value] -= 1
-            extra.remove(number)
-    # What is left on both sides was changed; what is left on one side was dropped or added.
-    unread = [n for n in extra if n.value is None]
-    extra = [n for n in extra if n.value is not None]
-    for number in unread:
-        if missing:
-            was = missing.pop(0)
-            changes.append(f"{was.describe()} is written '{number.text}', {reading(number, locale)}")
         else:
+            extra.append(number)
+    # What is left on both sides was changed (a number that cannot be read is wrong in any case);
+    # what is left on one side only was dropped or added.
+    pending = deque(missing)
+    for number in extra:
+        if number.value is None:
+            found.changed.append((pending.popleft() if pending else None, number))
+    for number in extra:
+        if number.value is not None:
+            if pending:
+                found.changed.append((pending.popleft(), number))
+            else:
+                found.added.append(number)
+    found.missing = list(pending)
+    return found
+
+
+def describe_digits(number: Number, locale: NumberLocale) -> str:
+    if len(number.systems) > 1:
+        mixed = " and ".join(system_name(s) for s in number.systems)
+        return f"'{number.text}' mixes {mixed} digits: write every digit of a number in one system"
+    allowed = " or ".join(system_name(s) for s in locale.systems)
+    return (
+        f"'{number.text}' is written in {system_name(number.systems[0])} digits, which "
+        f"{locale.name} does not use: write {allowed}"
+    )
+
+
+@lru_cache(maxsize=4096)
+def compare_numbers(source: str, translation: str, locale_name: str) -> Findings:
+    """What the checks `numbers`, `added-numbers` and `digit-systems` say about a translation."""
+    locale = number_locale(locale_name)
+    found = differences(source, translation, locale_name)
+    changes: list[str] = []
+    for was, now in found.unit_changed:
+        unit = f"'{now.text} {now.unit}'" if now.unit else f"'{now.text}' without its unit"
+        changes.append(f"{was.describe()} became {unit}")
+    for before, number in found.changed:
+        if number.value is None and before is not None:
+            changes.append(f"{before.describe()} is written '{number.text}', {reading(number, locale)}")
+        elif number.value is None:
             changes.append(f"'{number.text}' is {reading(number, locale)}")
-    while missing and extra:
-        was, now = missing.pop(0), extra.pop(0)
-        changes.append(f"{was.describe()} became {now.describe()}, {reading(now, locale)}")
-    for number in missing:
+        elif before is not None:
+            changes.append(f"{before.describe()} became {number.describe()}, {reading(number, locale)}")
+    for number in found.missing:
         end = f" (an end of the range '{number.range_text}')" if number.range_text else ""
         changes.append(f"{number.describe()}{end} of the source is not in the translation")
-    added = [f"{number.describe()} ({reading(number, locale)}) is not in the source" for number in extra]
+    added = [f"{number.describe()} ({reading(number, locale)}) is not in the source" for number in found.added]
     return Findings(
         "; ".join(changes) or None,
         "; ".join(added) + "; if it belongs there, silence this entry with a reason" if added else None,
-        "; ".join(digit_systems) or None,
+        "; ".join(describe_digits(n, locale) for n in found.digit_systems) or None,
     )
