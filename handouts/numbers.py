@@ -131,6 +131,14 @@ ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ
 ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
 
 
+def data_versions() -> str:
+    """The versions of the data the number checks read (CLDR through Babel, its spell-out rules):
+    an upgrade may change a check's verdict, so cached reports are keyed by them."""
+    from importlib import metadata
+
+    return " ".join(f"{package}=={metadata.version(package)}" for package in ("babel", "unicode-rbnf"))
+
+
 # --- how a locale writes numbers -----------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from .content import Handout, load_content
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
+from .numbers import data_versions as numbers_data_versions
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -177,6 +178,7 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
         ),
     )
     key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
+    key.add_value(numbers_data_versions())
     cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
     if cached.exists():
         try:
