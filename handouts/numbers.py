@@ -6,10 +6,11 @@ gives the locale, in the locale's own digits or ASCII; its unit travels with it 
 `100 %`, the locale's own unit names), and a small number the translation spells out ("dos" for 2)
 is recognised through CLDR's spell-out rules (the `unicode-rbnf` package).
 
-A catalog whose `Language` names no region (`es`) serves readers of every region of the language,
-so a number is read the way each region writes it: `0,5` (Spain) and `0.5` (Mexico, the US) are
-both one half, and `1.960`, which Spain reads as 1960 and Mexico as 1.96, is refused as ambiguous.
-A catalog for one region (`es_MX`) is read that region's way only.
+A number is read the locale's own way (CLDR's `es`: `0,5` is one half, `1.960` is 1960) wherever
+that can read it at all. A catalog whose `Language` names no region serves readers of every region
+of the language, so where the locale's own way cannot read a number, its regions' ways are tried:
+`0.5`, as Mexico and the US write it, is one half too; a number those regions read differently is
+refused. A catalog for one region (`es_MX`) is read that region's way only.
 
 Everything here scans its text once, character by character, or with patterns of literals.
 """
@@ -218,11 +219,18 @@ def number_locale(name: str, every_region: bool = True) -> NumberLocale:
         name,
         tuple(notations),
         tuple(sorted(systems, key=lambda s: (s != "latn", s))),
-        babel.numbers.format_decimal(Decimal("12345.5"), locale=main, numbering_system="default"),
+        example_of(main),
         units_of(main),
         frozenset(RANGE_WORDS.get(name.split("_")[0], set())),
         *spelled_out(name),
     )
+
+
+def example_of(locale: babel.Locale) -> str:
+    """12345.5 as the locale writes it by default, in its default digits (Babel writes ASCII ones)."""
+    text = babel.numbers.format_decimal(Decimal("12345.5"), locale=locale, numbering_system="default")
+    zero = ord(DIGIT_SYSTEMS.get(locale.default_numbering_system, "0"))
+    return "".join(chr(zero + int(c)) if c in "0123456789" else c for c in text)
 
 
 def units_of(locale: babel.Locale) -> tuple[tuple[str, str], ...]:
