@@ -213,7 +213,11 @@ def number_locale(name: str, every_region: bool = True) -> NumberLocale:
             key = (system, notation.decimal, notation.group, notation.grouping)
             first.setdefault(key, notation)
             sharing.setdefault(key, []).extend(notation.regions)
-    notations = [dataclasses.replace(n, regions=tuple(dict.fromkeys(sharing[key]))) for key, n in first.items()]
+    own = str(regions[0]).replace("_", "-")
+    notations = [  # the locale itself first, then its regions in order
+        dataclasses.replace(n, regions=tuple(sorted(set(sharing[key]), key=lambda r: (r != own, r))))
+        for key, n in first.items()
+    ]
     main = regions[0]
     return NumberLocale(
         name,
@@ -513,13 +517,28 @@ def show(value: Decimal) -> str:
 def reading(number: Number, locale: NumberLocale) -> str:
     """How the locale reads a translation's number: its value, or why it has none."""
     if not number.readings:
-        return f"not a number as {locale.name} writes it ({locale.name} writes {locale.example})"
+        return f"not a number as {locale.name} writes it ({ways_of_writing(locale)})"
     if len(number.readings) > 1:
         ways = [f"{show(v)} in {', '.join(regions[:3])}" for v, regions in number.readings.items()]
         return f"read as {' but as '.join(ways)}: write it so that every region reads it alike"
     value, regions = next(iter(number.readings.items()))
     where = "" if locale.region in regions else f" in {', '.join(regions[:3])}"
     return f"read as {show(value)}" + (f" {number.unit}" if number.unit else "") + where
+
+
+def ways_of_writing(locale: NumberLocale) -> str:
+    """`es writes 12.345,5; es-419, es-MX, es-US… also 12,345.5`: the locale's way, then its regions'."""
+    ways = [f"{locale.name} writes {locale.example}"]
+    seen = {locale.example.replace("\u202f", " ").replace("\u00a0", " ")}
+    for notation in locale.notations:
+        if notation.regions[0] == locale.region or notation.system != "latn":
+            continue
+        example = f"12{notation.group}345{notation.decimal}5".replace("\u202f", " ").replace("\u00a0", " ")
+        if example not in seen:
+            seen.add(example)
+            more = "…" if len(notation.regions) > 3 else ""
+            ways.append(f"{', '.join(notation.regions[:3])}{more} also {example}")
+    return "; ".join(ways)
 
 
 @dataclass
@@ -621,7 +640,9 @@ def compare_numbers(source: str, translation: str, locale_name: str) -> Findings
     changes: list[str] = []
     for was, now in found.unit_changed:
         unit = f"'{now.text} {now.unit}'" if now.unit else f"'{now.text}' without its unit"
-        changes.append(f"{was.describe()} became {unit}")
+        forms = [written for written, symbol in locale.units if symbol == was.unit]
+        known = f" ({locale.name} writes {was.unit} as {', '.join(sorted(forms))})" if was.unit and forms else ""
+        changes.append(f"{was.describe()} became {unit}{known}")
     for before, number in found.changed:
         if number.value is None and before is not None:
             changes.append(f"{before.describe()} is written '{number.text}', {reading(number, locale)}")

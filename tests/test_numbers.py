@@ -151,6 +151,15 @@ def test_every_region_of_a_bare_language_is_read_and_a_region_alone_is_strict() 
     assert mexican is not None and "not a number as es_MX writes it" in mexican
 
 
+def test_hostile_text_is_read_in_one_pass() -> None:
+    """Units one per another are read as a pair, never by recursion; long runs of separators and
+    spelled-out words are scanned once."""
+    chain = "1 " + "mg/" * 5000 + "kg"
+    assert [n.unit for n in read_numbers(chain, number_locale("es"))] == ["mg/mg"]
+    assert compare_numbers("1", "1" + ".1" * 20000, "de").numbers is not None
+    assert compare_numbers("2", "dos " * 20000, "es").numbers is None
+
+
 # --- property tests: random values, separators and digit systems ---------------------------------
 
 
