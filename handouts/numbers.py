@@ -185,10 +185,11 @@ def regions_of(name: str, every_region: bool) -> list[str]:
 
 
 def notation_of(locale: babel.Locale, system: str) -> Notation:
-    symbols = locale.number_symbols.get(system) or {}
-    latn = locale.number_symbols["latn"]
-    decimal = symbols.get("decimal") or latn.get("decimal", ".")
-    group = symbols.get("group") or latn.get("group", ",")
+    """The locale's symbols for `system`'s digits; CLDR gives a system without symbols of its own
+    the Latin ones."""
+    own = system if (locale.number_symbols.get(system) or {}).get("decimal") else "latn"
+    decimal = babel.numbers.get_decimal_symbol(locale, numbering_system=own)
+    group = babel.numbers.get_group_symbol(locale, numbering_system=own)
     grouping = babel.numbers.parse_pattern(locale.decimal_formats.get(None) or "#,##0.###").grouping
     return Notation((str(locale).replace("_", "-"),), system, decimal, group, (grouping[0], grouping[1]))
 
