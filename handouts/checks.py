@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from .catalogs import Catalog, LocaleCatalogs, SourceMessage, beyond_limits, po_path
 from .errors import LocaleError, Location
 from .locales import LocaleInfo
+from .numbers import compare_numbers
 from .plurals import parse_plural_forms
 from .scripts import punctuation_problem, wrong_script_problem
 
@@ -42,6 +43,8 @@ CHECKS = (
     "placeholders",
     "markup",
     "numbers",
+    "added-numbers",
+    "digit-systems",
     "urls",
     "emails",
     "phones",
@@ -70,6 +73,7 @@ REQUIRED_HEADERS = (
 
 PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 BRACE_PLACEHOLDER_RE = re.compile(r"\{\w*\}")
+PLACEHOLDER_NAME_RE = re.compile(r"%\(\w+\)|\{\w*\}")
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
 # ASCII only: in scripts written without spaces the neighbouring letters are not part of it.
@@ -81,7 +85,6 @@ PHONE_RE = re.compile(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-
 DIGIT_RE = re.compile(r"\d")  # every Unicode decimal digit (category Nd)
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_PHONE_DIGITS = 7
-NUMBER_RE = re.compile(r"\d+(?:[.,٫٬\u00a0\u202f]\d+)*", re.UNICODE)
 IGNORE_RE = re.compile(r"^\s*check-ignore:\s*(?P<check>[\w-]+)\s*(?::\s*(?P<reason>.*?))?\s*$")
 
 
@@ -177,11 +180,6 @@ def digit_value_string(text: str) -> str:
     return DIGIT_RE.sub(lambda match: str(unicodedata.digit(match.group())), text)
 
 
-def numbers_in(text: str) -> Counter[str]:
-    """Numbers as sequences of digit values; group and decimal separators do not matter."""
-    return Counter(re.sub(r"\D", "", n) for n in NUMBER_RE.findall(digit_value_string(text)))
-
-
 def phones_in(text: str) -> Counter[str]:
     """Phone numbers as their digits: at least 7 of them, and not an ISO date."""
     found = (p.strip() for p in PHONE_RE.findall(digit_value_string(text)))
@@ -260,15 +258,6 @@ def check_markup(source: str, translation: str, flags: list[str]) -> str | None:
     return None
 
 
-def check_numbers(source: str, translation: str, flags: list[str]) -> str | None:
-    want, got = numbers_in(PLACEHOLDER_RE.sub("", source)), numbers_in(PLACEHOLDER_RE.sub("", translation))
-    missing = want - got
-    if not missing:
-        return None
-    found = sorted(got.elements())
-    return f"number(s) {sorted(missing.elements())} of the source are not in the translation (found {found})"
-
-
 def check_urls(source: str, translation: str, flags: list[str]) -> str | None:
     want, got = urls_in(source), urls_in(translation)
     return None if want == got else f"web addresses differ: source {want}, translation {got}"
@@ -317,10 +306,27 @@ def check_script(locale: LocaleInfo, source: str, translation: str, flags: list[
     return wrong_script_problem(locale.script, locale.language, source, translation)
 
 
+def number_checks(locale: LocaleInfo) -> dict[str, QualityCheck]:
+    """`numbers`, `added-numbers` and `digit-systems`: numbers read by value, the way the locale
+    writes them (handouts/numbers.py)."""
+
+    def check(field: str) -> QualityCheck:
+        def run(source: str, translation: str, flags: list[str]) -> str | None:
+            # A placeholder's name is no number ("{0}"); "%i" in "100%ig" may be text or a placeholder.
+            found = compare_numbers(
+                PLACEHOLDER_NAME_RE.sub("", source), PLACEHOLDER_NAME_RE.sub("", translation), locale.babel_name
+            )
+            message: str | None = getattr(found, field)
+            return message
+
+        return run
+
+    return {name: check(name.replace("-", "_")) for name in ("numbers", "added-numbers", "digit-systems")}
+
+
 QUALITY_CHECKS: dict[str, QualityCheck] = {
     "placeholders": check_placeholders,
     "markup": check_markup,
-    "numbers": check_numbers,
     "urls": check_urls,
     "emails": check_emails,
     "phones": check_phones,
@@ -375,7 +381,11 @@ def check_entry(catalog: Catalog, entry: polib.POEntry, report: Report) -> None:
             # Checked first, alone: every other check is then bounded by the source's size.
             report.problems.append(problem("length", f"{oversized}\n    source:      {source}", translation[:200]))
             continue
-        checks: dict[str, QualityCheck] = {**QUALITY_CHECKS, "script": partial(check_script, catalog.locale)}
+        checks: dict[str, QualityCheck] = {
+            **QUALITY_CHECKS,
+            **number_checks(catalog.locale),
+            "script": partial(check_script, catalog.locale),
+        }
         for name, check in checks.items():
             if name == "same-as-source" and catalog.locale.language == "en":
                 continue

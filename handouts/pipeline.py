@@ -40,6 +40,7 @@ from .coverage import check_coverage
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, RenderError, collect
 from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
+from .numbers import data_versions as numbers_data_versions
 from .paths import inside
 
 if TYPE_CHECKING:
@@ -219,6 +220,7 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
     if locale.declaration is not None:
         key.add_files([locale.declaration.path])
+    key.add_value(numbers_data_versions())
     stored = project.cache.get("checks", key.hexdigest())
     if isinstance(stored, str):
         try:

@@ -35,6 +35,9 @@ LATIN = "A-Za-z\u00c0-\u024f"
 LTR_RUN_RE = re.compile(
     r"\+?\(?[0-9][0-9 \u00a0().\-]{5,}[0-9]"  # phone numbers, with their spaces and brackets
     rf"|[{LATIN}0-9+][{LATIN}0-9+\-./:@%&_’']*(?:[ \u00a0]+[{LATIN}0-9+][{LATIN}0-9+\-./:@%&_’']*)*"
+    # A number in the locale's own digits, one unit with its separators (even with a stray digit
+    # of another system, which the `digit-systems` check refuses), so it prints as it was checked.
+    r"|\d(?:\d|[.,\u066b\u066c\u00a0\u202f](?=\d))*"
 )
 LTR_TRAILING = ".,:;!?"
 # CLDR numbering systems -> CSS counter styles WeasyPrint knows.

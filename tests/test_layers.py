@@ -11,7 +11,7 @@ LAYERS = [
     {"errors", "__init__"},
     {"buildcache", "paths"},
     {"plurals", "scripts"},
-    {"locales", "fonts"},
+    {"locales", "fonts", "numbers"},
     {"config", "content"},
     {"catalogs"},
     {"checks"},
