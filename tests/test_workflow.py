@@ -88,7 +88,7 @@ def test_draft_falls_back_to_english_marked_as_english(project_copy: Path) -> No
     text = squeeze("\n".join(page_texts(pdf, margins=BODY_MARGINS)))
     assert squeeze(po[2].msgid) in text
     # The notice's English half and the paragraph the English stands in for are tagged as English.
-    assert sorted(languages_of_elements(pdf)) == [("/P", "en"), ("/P", "en")]
+    assert sorted(languages_of_elements(pdf)) == [("/P", "en"), ("/P", "es"), ("/Span", "en")]
 
 
 def test_review_sheet_shows_source_and_translation_and_flags_fuzzy(project_copy: Path) -> None:
