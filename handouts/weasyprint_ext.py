@@ -289,6 +289,81 @@ def needs_actual_text(mapped: str, text: str) -> bool:
     return mapped != text and unicodedata.normalize("NFC", mapped) != unicodedata.normalize("NFC", text)
 
 
+def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dict[int, str], set[int], bool]:
+    """Where one Pango glyph run needs ActualText: ({first glyph: text}, {last glyphs}, and whether
+    its glyphs leave out text that no span restores).
+
+    Sets the font's ToUnicode text of each glyph it meets first, as WeasyPrint does (the text from
+    the glyph's cluster offset to the next glyph's), then compares each cluster's mapped text, in
+    logical order, with its real text. Left to right, a word with such a cluster, or with a mark
+    drawn over its letter, gets one span for the whole word: readers place an ActualText's letters
+    evenly over the span's glyphs, and take a mark with no advance for text drawn twice.
+
+    A character drawn as no glyph (a zero-width non-joiner) joins its word's span left to right.
+    Right to left it is left to the structure element's ActualText: poppler lays a span's letters
+    out left to right and then reverses the right-to-left line, so a span of two letters or more
+    comes out reversed there.
+    """
+    from weasyprint.text.ffi import pango
+
+    glyphs_info = glyph_item.glyphs.glyphs
+    count = glyph_item.glyphs.num_glyphs
+    clusters = glyph_item.glyphs.log_clusters
+    offset, length = glyph_item.item.offset, glyph_item.item.length
+    rtl = bool(glyph_item.item.analysis.level % 2)
+    log = [clusters[i] for i in range(count)]
+    starts: dict[int, str] = {}
+    ends: set[int] = set()
+    word: list[tuple[int, int, int, int, bool]] = []  # left to right: the clusters of the current word
+
+    def close_word() -> None:
+        if any(needed for *_, needed in word):
+            starts[word[0][0]] = utf8_text[offset + word[0][2] : offset + word[-1][3]].decode()
+            ends.add(word[-1][1] - 1)
+        word.clear()
+
+    spans = cluster_spans(log, length, rtl, utf8_text[offset : offset + length])
+    right_to_left: list[list[Any]] = []  # logical order: [first glyph, end glyph, text, needed]
+    lost = False
+    for first, end, t1, t2 in reversed(spans) if rtl else spans:
+        text = utf8_text[offset + t1 : offset + t2].decode()
+        drawn = [
+            i
+            for i in range(first, end)
+            if glyphs_info[i].glyph != pango.PANGO_GLYPH_EMPTY
+            and not glyphs_info[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG
+        ]
+        for i in drawn:
+            glyph_id = glyphs_info[i].glyph
+            if glyph_id not in font.to_unicode:
+                following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
+                g2 = length if following is None else clusters[following]
+                font.to_unicode[glyph_id] = utf8_text[offset + clusters[i] : offset + g2].decode()
+        mapped = "".join(font.to_unicode[glyphs_info[i].glyph] for i in (reversed(drawn) if rtl else drawn))
+        risen = any(glyphs_info[i].geometry.y_offset for i in drawn)
+        # A mark drawn over its letter with no advance of its own looks to readers like text drawn
+        # twice at one place (poppler then cuts the word there).
+        stacked = len(drawn) > 1 and any(
+            not glyphs_info[i].geometry.width or glyphs_info[i].geometry.x_offset for i in drawn
+        )
+        silent = any(not font.to_unicode[glyphs_info[i].glyph] for i in drawn)  # a glyph that reads as nothing
+        needed = bool(drawn) and (risen or needs_actual_text(mapped, text) or (not rtl and (stacked or silent)))
+        invisible = not drawn and not text.isspace()
+        if rtl:
+            lost = lost or invisible
+            right_to_left.append([first, end, text, needed])
+        elif text.isspace() or not (drawn or invisible):
+            close_word()
+        else:
+            word.append((first, end, t1, t2, needed or invisible))
+    close_word()
+    for first, end, text, needed in right_to_left:
+        if needed:
+            starts[first] = text
+            ends.add(end - 1)
+    return starts, ends, lost
+
+
 def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any) -> list[Any]:
     """WeasyPrint 70's `draw_first_line`, with ActualText around the clusters that need it.
 
@@ -384,41 +459,12 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
             string = ""
             stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
 
-        # handouts: the run's clusters, their text, and whether the font's ToUnicode map (one
-        # text per glyph, set where the glyph is first drawn) reads each cluster right.
+        # handouts: where this run needs ActualText.
         utf8_text = utf8_text or textbox.pango_layout.text.encode()
         item_offset = glyph_item.item.offset
         rtl = bool(glyph_item.item.analysis.level % 2)
-        log = [clusters[i] for i in range(num_glyphs)]
-        starts: dict[int, str] = {}  # first glyph of a cluster -> its ActualText
-        ends: set[int] = set()  # last glyph of such a cluster
-        item_text = utf8_text[item_offset : item_offset + glyph_item.item.length]
-        for first, end, t1, t2 in cluster_spans(log, glyph_item.item.length, rtl, item_text):
-            cluster_text = utf8_text[item_offset + t1 : item_offset + t2].decode()
-            drawn = [
-                i
-                for i in range(first, end)
-                if glyphs_info[i].glyph != pango.PANGO_GLYPH_EMPTY
-                and not glyphs_info[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG
-            ]
-            if not drawn:
-                continue
-            for i in drawn:
-                glyph_id = glyphs_info[i].glyph
-                if glyph_id not in font.to_unicode:
-                    # WeasyPrint's mapping: the text from this glyph's cluster offset to the next glyph's.
-                    g1 = clusters[i]
-                    if rtl:
-                        g2 = glyph_item.item.length if i == 0 else clusters[i - 1]
-                    else:
-                        g2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
-                    font.to_unicode[glyph_id] = utf8_text[item_offset + g1 : item_offset + g2].decode()
-            logical = reversed(drawn) if rtl else drawn
-            mapped = "".join(font.to_unicode[glyphs_info[i].glyph] for i in logical)
-            risen = any(glyphs_info[i].geometry.y_offset for i in drawn)
-            if risen or needs_actual_text(mapped, cluster_text):
-                starts[first] = cluster_text
-                ends.add(end - 1)
+        starts, ends, lost = actual_text_spans(glyph_item, font, utf8_text)
+        any_actual_text = any_actual_text or lost
 
         string += "<"
         for i, glyph_info in enumerate(glyphs_info[0:num_glyphs]):

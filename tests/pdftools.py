@@ -367,11 +367,22 @@ def structure_text(path: Path) -> str:
     return "\n".join(text for _, _, text in effective_languages(path))
 
 
-def words_of(text: str) -> list[str]:
-    """Words to compare extracted text with a catalog's: NFC, no bidi or format controls, line-end
-    hyphens joined, split at spaces, punctuation and wherever the script changes."""
+# Format characters that are no part of a word's spelling: bidi controls, and the word joiners
+# Korean pages get to keep words whole. The zero-width (non-)joiners of Persian and Indic
+# spelling stay, unless a comparison asks to leave every format character aside.
+NOT_SPELLING = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u2060\ufeff")
+
+
+def words_of(text: str, ignore_format: bool = False) -> list[str]:
+    """Words to compare extracted text with a catalog's: NFC, no bidi controls, line-end hyphens
+    joined, split at spaces, punctuation and wherever the script changes."""
     text = unhyphenate(unicodedata.normalize("NFC", text))
-    text = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text if unicodedata.category(c) != "Cf")
+    joiners = "\u200c\u200d"
+    text = "".join(
+        " " if unicodedata.category(c)[0] in "PSZ" or (unicodedata.category(c)[0] == "C" and c not in joiners) else c
+        for c in text
+        if c not in NOT_SPELLING and not (ignore_format and unicodedata.category(c) == "Cf")
+    )
     words = []
     for chunk in text.split():
         current = chunk[0]
@@ -386,11 +397,11 @@ def words_of(text: str) -> list[str]:
     return words
 
 
-def identical_word_share(expected: str, extracted: str) -> tuple[float, list[str]]:
+def identical_word_share(expected: str, extracted: str, ignore_format: bool = False) -> tuple[float, list[str]]:
     """The share of the expected words found, in order, in the extracted text; and the words missed."""
     import difflib
 
-    want, got = words_of(expected), words_of(extracted)
+    want, got = words_of(expected, ignore_format), words_of(extracted, ignore_format)
     matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
     missed = [w for op, a1, a2, _, _ in matcher.get_opcodes() if op != "equal" for w in want[a1:a2]]
