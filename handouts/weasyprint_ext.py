@@ -311,7 +311,23 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
     clusters = glyph_item.glyphs.log_clusters
     offset, length = glyph_item.item.offset, glyph_item.item.length
     rtl = bool(glyph_item.item.analysis.level % 2)
-    log = [clusters[i] for i in range(count)]
+    log = clusters[0:count]
+    infos = glyphs_info[0:count]
+    ids = [info.glyph for info in infos]
+    to_unicode = font.to_unicode
+    for i, glyph_id in enumerate(ids):
+        drawable = glyph_id != pango.PANGO_GLYPH_EMPTY and not glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG
+        if drawable and glyph_id not in to_unicode:
+            # WeasyPrint's mapping: the text from this glyph's cluster offset to the next glyph's.
+            following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
+            g2 = length if following is None else log[following]
+            to_unicode[glyph_id] = utf8_text[offset + log[i] : offset + g2].decode()
+    # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its text.
+    if len(set(log)) == count and pango.PANGO_GLYPH_EMPTY not in ids:
+        mapped = [to_unicode.get(glyph_id, "") for glyph_id in (reversed(ids) if rtl else ids)]
+        reads_right = all(mapped) and "".join(mapped) == utf8_text[offset : offset + length].decode()
+        if reads_right and not any(info.geometry.y_offset for info in infos):
+            return {}, set(), False
     starts: dict[int, str] = {}
     ends: set[int] = set()
     word: list[tuple[int, int, int, int, bool]] = []  # left to right: the clusters of the current word
@@ -330,23 +346,14 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
         drawn = [
             i
             for i in range(first, end)
-            if glyphs_info[i].glyph != pango.PANGO_GLYPH_EMPTY
-            and not glyphs_info[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG
+            if ids[i] != pango.PANGO_GLYPH_EMPTY and not ids[i] & pango.PANGO_GLYPH_UNKNOWN_FLAG
         ]
-        for i in drawn:
-            glyph_id = glyphs_info[i].glyph
-            if glyph_id not in font.to_unicode:
-                following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
-                g2 = length if following is None else clusters[following]
-                font.to_unicode[glyph_id] = utf8_text[offset + clusters[i] : offset + g2].decode()
-        mapped = "".join(font.to_unicode[glyphs_info[i].glyph] for i in (reversed(drawn) if rtl else drawn))
-        risen = any(glyphs_info[i].geometry.y_offset for i in drawn)
+        mapped = "".join(to_unicode[ids[i]] for i in (reversed(drawn) if rtl else drawn))
+        risen = any(infos[i].geometry.y_offset for i in drawn)
         # A mark drawn over its letter with no advance of its own looks to readers like text drawn
         # twice at one place (poppler then cuts the word there).
-        stacked = len(drawn) > 1 and any(
-            not glyphs_info[i].geometry.width or glyphs_info[i].geometry.x_offset for i in drawn
-        )
-        silent = any(not font.to_unicode[glyphs_info[i].glyph] for i in drawn)  # a glyph that reads as nothing
+        stacked = len(drawn) > 1 and any(not infos[i].geometry.width or infos[i].geometry.x_offset for i in drawn)
+        silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
         needed = bool(drawn) and (risen or needs_actual_text(mapped, text) or (not rtl and (stacked or silent)))
         invisible = not drawn and not text.isspace()
         if rtl:

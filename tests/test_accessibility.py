@@ -160,6 +160,39 @@ def test_a_drafts_english_title_is_tagged_english(project_copy: Path) -> None:
     assert headings and all(lang == "en" for _, lang in headings), headings
 
 
+def test_a_page_without_a_language_fails(writer: PdfWriter, tmp_path: Path) -> None:
+    page = "<!DOCTYPE html><html><head><title>t</title></head><body><p>Text</p></body></html>"
+    with pytest.raises(RenderError, match="No language for the text of <p>"):
+        writer.render(page, ROOT / "templates", tmp_path / "page.pdf")
+
+
+def test_every_released_pdf_is_tagged_or_an_artifact_and_reads_right(released: Path) -> None:
+    """Both clinics' handouts and every review sheet, as a release ships them."""
+    pdfs = sorted(released.glob("*/*/*.pdf"))
+    assert len(pdfs) >= 2 * len(LOCALES) + len(LOCALES) - 1
+    for pdf in pdfs:
+        found = tagged_text(pdf)
+        assert not found.unmarked, f"{pdf}: {found.unmarked[:3]}"
+        locale = pdf.parent.name
+        if "review" in pdf.parts or pdf.parts[-3] == "example":
+            continue  # review sheets mix languages; the example clinic is read back above
+        job_text = structure_text(pdf)
+        expected = "\n".join(markdown_to_text(m) for m in expected_messages(locale))
+        share, missed = identical_word_share(expected, job_text)
+        assert share >= 0.99, f"{pdf}: {share:.3f}, missed {missed[:10]}"
+
+
+def expected_messages(locale: str) -> list[str]:
+    from handouts.pipeline import Project, load_inputs
+
+    inputs = load_inputs(Project(ROOT, ROOT / "dist"), [locale])
+    handout = inputs.handouts[0]
+    if locale == "en":
+        return [m.text for m in handout.messages()]
+    catalog = inputs.catalogs[locale].catalogs[handout.slug]
+    return [catalog.translation(m.text) or "" for m in handout.messages()]
+
+
 def test_an_untested_weasyprint_is_refused() -> None:
     check_version("70.0")
     for version in ("71.0", "69.9", "unknown"):
