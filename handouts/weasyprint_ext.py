@@ -348,13 +348,13 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
             for i in range(first, end)
             if ids[i] != pango.PANGO_GLYPH_EMPTY and not ids[i] & pango.PANGO_GLYPH_UNKNOWN_FLAG
         ]
-        mapped = "".join(to_unicode[ids[i]] for i in (reversed(drawn) if rtl else drawn))
+        cluster_mapped = "".join(to_unicode[ids[i]] for i in (reversed(drawn) if rtl else drawn))
         risen = any(infos[i].geometry.y_offset for i in drawn)
         # A mark drawn over its letter with no advance of its own looks to readers like text drawn
         # twice at one place (poppler then cuts the word there).
         stacked = len(drawn) > 1 and any(not infos[i].geometry.width or infos[i].geometry.x_offset for i in drawn)
         silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
-        needed = bool(drawn) and (risen or needs_actual_text(mapped, text) or (not rtl and (stacked or silent)))
+        needed = bool(drawn) and (risen or needs_actual_text(cluster_mapped, text) or (not rtl and (stacked or silent)))
         invisible = not drawn and not text.isspace()
         if rtl:
             lost = lost or invisible
