@@ -26,6 +26,7 @@ from .pdftools import (
 )
 from .test_cli import run
 from .test_pdf import LOCALES, translated_messages
+from .test_typography import SAMPLES
 
 RTL_AND_INDIC = ("ar", "fa", "hi")
 # poppler (pdftotext) lays out the letters of an /ActualText left to right and then reverses a
@@ -206,3 +207,24 @@ def test_clusters_follow_logical_order_and_keep_marks_with_their_letter() -> Non
     # Arabic "بُن" drawn right to left: ن, damma, ب; the damma joins its letter's cluster.
     text = "بُن".encode()
     assert cluster_spans([4, 2, 0], 6, True, text) == [(0, 1, 4, 6), (1, 3, 0, 4)]
+
+
+# The hard cases of each complex script the fonts declare, beside the samples of every script.
+CLUSTERS = {
+    "hi": "कॉल करें। किसी क्लिनिकल अध्ययन में कीटामाइन दिया गया।",
+    "ar": "بخاخ أنفي أو حقنة؛ إذا سألت، فالإجابة مؤكدة.",
+    "fa": "می‌خواهم به‌عنوان پزشک آرام‌بخش بدهم.",
+    "bn": "কিছু ক্লিনিক প্রতিদিন ওষুধ দেয়।",
+}
+
+
+@pytest.mark.parametrize("locale", sorted({*SAMPLES, *CLUSTERS}))
+def test_every_script_reads_back_exactly(writer: PdfWriter, tmp_path: Path, locale: str) -> None:
+    text = " ".join(t for t in (SAMPLES.get(locale), CLUSTERS.get(locale)) if t)
+    direction = "rtl" if locale in ("ar", "fa", "ur", "he") else "ltr"
+    pdf = render(writer, tmp_path, f"<p>{text}</p>", locale, direction)
+    share, missed = identical_word_share(text, structure_text(pdf))
+    assert share == 1.0, f"{locale}: structure tree missed {missed}"
+    poppler = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True)
+    share, missed = identical_word_share(text, poppler.stdout.decode(), ignore_format=True)
+    assert share >= PDFTOTEXT_FLOOR.get(locale, 1.0), f"{locale}: pdftotext {share:.3f} missed {missed}"
