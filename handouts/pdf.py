@@ -20,7 +20,6 @@ from urllib.parse import unquote, urlparse
 from .buildcache import write_atomic
 from .errors import Location, RenderError
 from .fonts import PreparedFonts
-from .pdftags import mark_passage_languages
 
 PDF_VARIANT = "pdf/ua-1"
 LOGGER = logging.getLogger("handouts")
@@ -74,6 +73,10 @@ def preload(fonts: PreparedFonts) -> None:
     use_declared_fonts_only(fonts)
     import weasyprint  # noqa: F401
 
+    from . import weasyprint_ext
+
+    weasyprint_ext.install()
+
 
 def fonts_of_config(conf: Path) -> frozenset[Path]:
     """The font files a Fontconfig file written by `fonts.write_fontconfig` makes visible."""
@@ -103,6 +106,9 @@ class PdfWriter:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import weasyprint_ext
+
+        weasyprint_ext.install()  # languages, artifacts and ActualText in the tagged PDF
         self._weasyprint = weasyprint
         self.fonts = fonts
         self.allowed_files = set(fonts.paths)
@@ -175,10 +181,5 @@ class PdfWriter:
         if warnings.messages:
             raise RenderError("WeasyPrint warned: " + "; ".join(dict.fromkeys(warnings.messages)), Location(output))
         assert isinstance(pdf, bytes)
-        pdf, unmarked = mark_passage_languages(pdf, html)
-        for passage in unmarked:
-            LOGGER.warning(
-                "%s: no structure element found for the %s passage %r", output, passage.lang, passage.text[:60]
-            )
         write_atomic(output, pdf)
         return pdf

@@ -313,9 +313,10 @@ def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[d
                     }
                 )
             case Figure(src=src, alt=alt):
-                plain, _ = translator.translate(domain, alt.text, alt.location)
+                plain, translated = translator.translate(domain, alt.text, alt.location)
                 image = (handout.path.parent / src).resolve()
-                blocks.append({"kind": "figure", "src": image.as_uri(), "alt": plain})
+                alt_lang = None if translated else SOURCE_LOCALE  # a draft's English stand-in
+                blocks.append({"kind": "figure", "src": image.as_uri(), "alt": plain, "alt_lang": alt_lang})
     return blocks
 
 
@@ -333,7 +334,7 @@ def render_html(
     locale = catalogs.locale
     translator = Translator(catalogs, strict=not draft_build)
     rtl = locale.direction == "rtl"
-    title, _ = translator.translate(handout.slug, handout.title.text, handout.title.location)
+    title, title_translated = translator.translate(handout.slug, handout.title.text, handout.title.location)
     context: dict[str, Any] = {
         **template_translations(translator),
         "ltr": lambda value: Markup('<span dir="ltr">{}</span>').format(value),
@@ -342,6 +343,7 @@ def render_html(
         "locale": locale,
         "handout": {
             "title": title,
+            "title_lang": None if title_translated else SOURCE_LOCALE,  # a draft's English stand-in
             "plain_title": title.replace("\u2060", ""),  # for metadata: no word joiners
             "slug": handout.slug,
             "source_version": handout.source_version,
@@ -353,7 +355,6 @@ def render_html(
             "phone": brand.phone,
             "website": brand.website,
             "logo_url": brand.logo.file.as_uri(),
-            "logo_alt": brand.logo.alt,
             "colors": brand.colors,
         },
         "page": {

@@ -199,3 +199,210 @@ def languages_of_elements(pdf: Path) -> list[tuple[str, str]]:
 def content_streams(pdf: Path) -> list[bytes]:
     reader = PdfReader(pdf)
     return [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
+
+
+# --- the structure tree, walked as assistive technology walks it (pikepdf) -----------------------
+
+TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+
+
+@dataclass
+class TaggedText:
+    """Where every text-showing operator of a PDF stands: in referenced structure, an artifact, or neither."""
+
+    referenced: int = 0
+    artifact: int = 0
+    unmarked: list[str] | None = None  # page number and operator of text in no structure and no artifact
+
+    @property
+    def total(self) -> int:
+        return self.referenced + self.artifact + len(self.unmarked or [])
+
+
+def attached_content(pdf: Any) -> dict[tuple[int, int], Any]:
+    """{(page object number, MCID): structure element} for every MCID reachable from the tree's root."""
+    import pikepdf
+
+    found: dict[tuple[int, int], Any] = {}
+
+    def walk(element: Any, page: Any) -> None:
+        page = element.get("/Pg", page)
+        kids = element.get("/K")
+        items = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+        for kid in items:
+            if isinstance(kid, int) and page is not None:
+                found[(page.objgen[0], int(kid))] = element
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                owner = kid.get("/Pg", page)
+                found[(owner.objgen[0], int(kid.MCID))] = element
+            elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, page)
+
+    root = pdf.Root.StructTreeRoot
+    for top in root.K if isinstance(root.K, pikepdf.Array) else [root.K]:
+        walk(top, None)
+    return found
+
+
+def tagged_text(path: Path) -> TaggedText:
+    """Every text-showing operator, and whether it is in referenced marked content or an artifact."""
+    import pikepdf
+
+    result = TaggedText(unmarked=[])
+    with pikepdf.open(path) as pdf:
+        attached = attached_content(pdf)
+        for number, page in enumerate(pdf.pages, start=1):
+            stack: list[tuple[str, int | None]] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    properties = operands[1] if op == "BDC" and len(operands) > 1 else None
+                    mcid = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+                    stack.append((str(operands[0]), int(mcid) if mcid is not None else None))
+                elif op == "EMC":
+                    stack.pop()
+                elif op in TEXT_OPERATORS:
+                    owner = next((m for _, m in reversed(stack) if m is not None), None)
+                    if any(tag == "/Artifact" for tag, _ in stack):
+                        result.artifact += 1
+                    elif owner is not None and (page.objgen[0], owner) in attached:
+                        result.referenced += 1
+                    else:
+                        result.unmarked.append(f"page {number}: {op} {operands!r}"[:160])  # type: ignore[union-attr]
+    return result
+
+
+def effective_languages(path: Path) -> list[tuple[str, str, str]]:
+    """(structure type, the language it resolves to, its text) of every element with text of its own.
+
+    The language is the element's /Lang, else its nearest ancestor's, else the document's.
+    """
+    import pikepdf
+
+    rows: list[tuple[str, str, str]] = []
+    with pikepdf.open(path) as pdf:
+        texts = structure_texts_by_mcid(path)
+        document_lang = str(pdf.Root.get("/Lang", ""))
+
+        def walk(element: Any, lang: str, page: Any) -> None:
+            lang = str(element.get("/Lang", lang))
+            page = element.get("/Pg", page)
+            kids = element.get("/K")
+            items = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+            own = "".join(
+                logical_order(texts.get((page.objgen[0], int(kid)), ""))
+                for kid in items
+                if isinstance(kid, int) and page is not None
+            )
+            if own.strip():
+                rows.append((str(element.S), lang, str(element.get("/ActualText", own))))
+            for kid in items:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    walk(kid, lang, page)
+
+        root = pdf.Root.StructTreeRoot
+        for top in root.K if isinstance(root.K, pikepdf.Array) else [root.K]:
+            walk(top, document_lang, None)
+    return rows
+
+
+def logical_order(text: str) -> str:
+    """A right-to-left run drawn glyph by glyph (visual order) back in reading order; digits keep theirs."""
+    if not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        return text
+    reversed_text = text[::-1]
+    return re.sub(r"[0-9\u0660-\u0669\u06f0-\u06f9]+", lambda m: m.group(0)[::-1], reversed_text)
+
+
+def structure_texts_by_mcid(path: Path) -> dict[tuple[int, int], str]:
+    """{(page object number, MCID): text} decoded by pdfminer.six through each font's ToUnicode map."""
+    from pdfminer.converter import PDFLayoutAnalyzer
+    from pdfminer.layout import LTChar
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    texts: dict[tuple[int, int], str] = {}
+
+    class Device(PDFLayoutAnalyzer):  # type: ignore[misc]
+        def __init__(self, manager: Any) -> None:
+            super().__init__(manager)
+            self.stack: list[int | None] = []
+            self.page_number = 0
+
+        def begin_tag(self, tag: Any, props: Any = None) -> None:
+            mcid = props.get("MCID") if isinstance(props, dict) else None
+            self.stack.append(mcid)
+
+        def end_tag(self) -> None:
+            if self.stack:
+                self.stack.pop()
+
+        def render_char(self, *args: Any, **kwargs: Any) -> float:
+            before = len(self.cur_item._objs) if self.cur_item is not None else 0
+            width: float = super().render_char(*args, **kwargs)
+            owner = next((m for m in reversed(self.stack) if m is not None), None)
+            if owner is not None:
+                for item in self.cur_item._objs[before:]:
+                    if isinstance(item, LTChar):
+                        key = (self.page_number, owner)
+                        texts[key] = texts.get(key, "") + item.get_text()
+            return width
+
+    with path.open("rb") as handle:
+        document = PDFDocument(PDFParser(handle))
+        manager = PDFResourceManager()
+        device = Device(manager)
+        interpreter = PDFPageInterpreter(manager, device)
+        for page in PDFPage.create_pages(document):
+            device.page_number = page.pageid
+            interpreter.process_page(page)
+    return texts
+
+
+def structure_text(path: Path) -> str:
+    """The text a reader that walks the structure tree gets (pdf.js, Firefox): each element's
+    /ActualText where it has one, else its marked content decoded by pdfminer.six."""
+    return "\n".join(text for _, _, text in effective_languages(path))
+
+
+# Format characters that are no part of a word's spelling: bidi controls, and the word joiners
+# Korean pages get to keep words whole. The zero-width (non-)joiners of Persian and Indic
+# spelling stay, unless a comparison asks to leave every format character aside.
+NOT_SPELLING = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u2060\ufeff")
+
+
+def words_of(text: str, ignore_format: bool = False) -> list[str]:
+    """Words to compare extracted text with a catalog's: NFC, no bidi controls, line-end hyphens
+    joined, split at spaces, punctuation and wherever the script changes."""
+    text = unhyphenate(unicodedata.normalize("NFC", text))
+    joiners = "\u200c\u200d"
+    text = "".join(
+        " " if unicodedata.category(c)[0] in "PSZ" or (unicodedata.category(c)[0] == "C" and c not in joiners) else c
+        for c in text
+        if c not in NOT_SPELLING and not (ignore_format and unicodedata.category(c) == "Cf")
+    )
+    words = []
+    for chunk in text.split():
+        current = chunk[0]
+        for char in chunk[1:]:
+            changes = script_of(char) != script_of(current[-1]) or script_of(char) in ("CJK", "HIRAGANA", "KATAKANA")
+            if changes and not unicodedata.category(char).startswith("M"):
+                words.append(current)
+                current = char
+            else:
+                current += char
+        words.append(current)
+    return words
+
+
+def identical_word_share(expected: str, extracted: str, ignore_format: bool = False) -> tuple[float, list[str]]:
+    """The share of the expected words found, in order, in the extracted text; and the words missed."""
+    import difflib
+
+    want, got = words_of(expected, ignore_format), words_of(extracted, ignore_format)
+    matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    missed = [w for op, a1, a2, _, _ in matcher.get_opcodes() if op != "equal" for w in want[a1:a2]]
+    return (matched / len(want) if want else 1.0), missed

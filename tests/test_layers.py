@@ -16,7 +16,7 @@ LAYERS = [
     {"catalogs"},
     {"checks"},
     {"coverage"},
-    {"pdftags"},
+    {"weasyprint_ext"},
     {"render", "pdf", "thumbnails"},
     {"pipeline"},
     {"release"},
@@ -62,6 +62,13 @@ def test_weasyprint_and_jinja_each_behind_one_module() -> None:
     for path in PACKAGE.glob("*.py"):
         _, external = imports_of(path)
         if "weasyprint" in external:
-            assert path.stem == "pdf", path
+            assert path.stem in ("pdf", "weasyprint_ext"), path
         if "jinja2" in external:
             assert path.stem == "render", path
+
+
+def test_the_weasyprint_extension_is_used_by_the_pdf_module_alone() -> None:
+    for path in PACKAGE.glob("*.py"):
+        local, _ = imports_of(path)
+        if "weasyprint_ext" in local:
+            assert path.stem == "pdf", path

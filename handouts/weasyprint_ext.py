@@ -1,0 +1,620 @@
+"""An extension of WeasyPrint's tagged PDF (PDF/UA-1), made where WeasyPrint makes each decision.
+
+WeasyPrint 70 tags a page's boxes in `weasyprint/pdf/tags.py` and draws their glyphs in
+`weasyprint/draw/text.py`. Four things a screen reader needs are missing there; each is added at
+the function that decides it, and each could be offered upstream as it stands:
+
+1. **Languages from the source.** A structure element whose box's `lang` (WeasyPrint's computed
+   style keeps it) differs from the language its structure parent resolves to, or whose HTML
+   element declares `lang` itself, gets `/Lang` (PDF/UA-1 7.2, WCAG technique PDF19). An element
+   split over a page break is a structure element on each page, and each gets it. A tagged box
+   with no language at all is logged as an error, which fails the build.
+2. **Margin boxes are pagination artifacts.** Running headers and footers repeat on every page;
+   WeasyPrint marks their text as structure content that no structure element ever references
+   (Matterhorn 01-005). Here each margin box is drawn inside `/Artifact <</Type /Pagination
+   /Subtype /Header>>` (or `/Footer`) and left out of the structure tree.
+3. **The real text of every glyph cluster.** A font's ToUnicode map gives one text per glyph, so it
+   cannot say that a Devanagari pre-base vowel sign drawn first is read after its consonant, that
+   Noto Naskh's alef and raised hamza are one letter أ, or that a glyph first drawn in one cluster
+   means something else in another. Where the map does not give a cluster's text in logical order,
+   or a glyph of the cluster is drawn with a rise (which readers take for another line), the
+   cluster is wrapped in `/Span <</ActualText (text)>> BDC … EMC` (ISO 32000-1 14.9.4), the way
+   Chromium's PDF backend does. The text box's structure element gets the same text as
+   `/ActualText`, for readers that take it from the structure tree (pdf.js, Firefox).
+4. **Notes.** An element with the ARIA role `note` becomes a `/Note` structure element, with the
+   unique `/ID` PDF/UA-1 7.9 asks of notes.
+
+`install()` checks that the installed WeasyPrint is one this code is tested with, and fails loudly
+otherwise: the functions replaced here are internal to WeasyPrint and change between versions.
+Import this module from `handouts.pdf` only, after WeasyPrint is imported.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import RenderError
+
+# The WeasyPrint releases this extension is tested with; keep in step with pyproject.toml.
+TESTED_WEASYPRINT = ((70, 0), (71, 0))  # at least the first, below the second
+PAGINATION = {"top": "/Header", "bottom": "/Footer"}
+
+
+def check_version(version: str) -> None:
+    """Refuse a WeasyPrint this extension was not tested with."""
+    try:
+        numbers = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        numbers = ()
+    low, high = TESTED_WEASYPRINT
+    if not (len(numbers) == 2 and low <= numbers < high):
+        raise RenderError(
+            f"WeasyPrint {version} is installed, but handouts' tagged-PDF extension (handouts/weasyprint_ext.py) "
+            f"is tested with WeasyPrint >= {'.'.join(map(str, low))}, < {'.'.join(map(str, high))} only; "
+            "install the version pyproject.toml pins"
+        )
+
+
+def install() -> None:
+    """Put the four extensions in place; idempotent."""
+    import weasyprint
+
+    check_version(weasyprint.__version__)
+    if getattr(install, "done", False):
+        return
+    import weasyprint.draw
+    import weasyprint.draw.text
+    import weasyprint.pdf
+    import weasyprint.pdf.stream
+    import weasyprint.pdf.tags
+
+    global _original_build_box_tree, _original_add_tags, _original_draw_stacking_context, _original_marked
+    _original_build_box_tree = weasyprint.pdf.tags._build_box_tree
+    _original_add_tags = weasyprint.pdf.add_tags
+    _original_draw_stacking_context = weasyprint.draw.draw_stacking_context
+    _original_marked = weasyprint.pdf.stream.Stream.marked
+
+    weasyprint.pdf.tags._build_box_tree = build_box_tree
+    weasyprint.pdf.add_tags = add_tags
+    weasyprint.draw.draw_stacking_context = draw_stacking_context
+    weasyprint.pdf.stream.Stream.marked = marked
+    weasyprint.draw.text.draw_first_line = draw_first_line
+    install.done = True  # type: ignore[attr-defined]
+
+
+_original_build_box_tree: Any = None
+_original_add_tags: Any = None
+_original_draw_stacking_context: Any = None
+_original_marked: Any = None
+
+
+# --- 2. margin boxes as pagination artifacts ------------------------------------------------------
+
+_in_artifact: ContextVar[bool] = ContextVar("in_artifact", default=False)
+
+
+def draw_stacking_context(stream: Any, stacking_context: Any) -> None:
+    """WeasyPrint's `draw_stacking_context`, with each margin box drawn as a pagination artifact."""
+    from weasyprint.formatting_structure import boxes
+
+    box = stacking_context.box
+    if not isinstance(box, boxes.MarginBox) or _in_artifact.get() or getattr(stream, "_tags", None) is None:
+        _original_draw_stacking_context(stream, stacking_context)
+        return
+    import pydyf
+
+    side = box.at_keyword.lstrip("@").split("-")[0]
+    properties = pydyf.Dictionary({"Type": "/Pagination"})
+    if side in PAGINATION:
+        properties["Subtype"] = PAGINATION[side]
+    token = _in_artifact.set(True)
+    pydyf.Stream.begin_marked_content(stream, "Artifact", properties)
+    try:
+        _original_draw_stacking_context(stream, stacking_context)
+    finally:
+        pydyf.Stream.end_marked_content(stream)
+        _in_artifact.reset(token)
+
+
+@contextmanager
+def marked(self: Any, box: Any, tag: str) -> Iterator[None]:
+    """WeasyPrint's `Stream.marked`, except inside an artifact, where content is not structure."""
+    if _in_artifact.get():
+        yield
+        return
+    with _original_marked(self, box, tag):
+        yield
+
+
+# --- 1, 3 and 4: structure elements --------------------------------------------------------------
+
+
+@dataclass
+class TaggingState:
+    """What the structure builder needs to know about the structure elements being built."""
+
+    pdf: Any
+    document_lang: str | None
+    # One entry per box being tagged, innermost last: (makes a structure element?, its HTML
+    # element, the language it resolves to).
+    stack: list[tuple[bool, Any, str | None]] = field(default_factory=list)
+
+
+_tagging: ContextVar[TaggingState | None] = ContextVar("tagging", default=None)
+
+
+def add_tags(pdf: Any, document: Any, pdf_version: Any, page_streams: Any) -> None:
+    """WeasyPrint's `add_tags`, with the state the extended structure builder needs."""
+    token = _tagging.set(TaggingState(pdf, document.metadata.lang or None))
+    try:
+        _original_add_tags(pdf, document, pdf_version, page_streams)
+    finally:
+        _tagging.reset(token)
+
+
+def build_box_tree(
+    box: Any, parent: Any, pdf: Any, page_number: int, nums: Any, annotations: Any, tags: Any
+) -> Iterator[Any]:
+    """WeasyPrint's `_build_box_tree`, extended: languages, notes, ActualText; no margin boxes."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    if isinstance(box, boxes.MarginBox):
+        return  # drawn as a pagination artifact, see draw_stacking_context
+    state = _tagging.get()
+    if state is None:  # not called through add_tags
+        yield from _original_build_box_tree(box, parent, pdf, page_number, nums, annotations, tags)
+        return
+    real = box._box if isinstance(box, AbsolutePlaceholder) else box
+    element_tag = None if real.element is None else real.element_tag
+    # The same condition as WeasyPrint's: these boxes make no structure element of their own.
+    transparent = (element_tag in ("html", "body") or isinstance(real, boxes.PageBox)) and (
+        isinstance(real, boxes.ParentBox) and not isinstance(real, boxes.LineBox)
+    )
+    makers = [entry for entry in state.stack if entry[0]]
+    inherited = makers[-1][2] if makers else state.document_lang
+    parent_html = makers[-1][1] if makers else None
+    lang = real.style["lang"] or None
+    if not transparent and lang is None and inherited is None:
+        from weasyprint.logger import LOGGER
+
+        LOGGER.error("No language for the text of <%s>: its structure element gets no /Lang", element_tag)
+    own_html = real.element if real.element is not parent_html else None
+    actual_texts = text_box_actual_texts(real, tags)
+    state.stack.append((not transparent, real.element, lang or inherited))
+    try:
+        for element in _original_build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
+            if not transparent:
+                declared = own_html is not None and own_html.get("lang")
+                if lang is not None and (lang != inherited or declared):
+                    import pydyf
+
+                    element["Lang"] = pydyf.String(lang)
+                if own_html is not None and (own_html.get("role") or "").strip().lower() == "note":
+                    make_note(element)
+                if any(needed for _, needed in actual_texts.values()):
+                    attach_actual_texts(element, actual_texts, state.pdf)
+            yield element
+    finally:
+        state.stack.pop()
+
+
+def make_note(element: Any) -> None:
+    import pydyf
+
+    element["S"] = "/Note"
+    element["ID"] = pydyf.String(f"note-{element.number}")
+
+
+def text_box_actual_texts(box: Any, tags: Any) -> dict[int, tuple[str, bool]]:
+    """{MCID: (text, whether its glyphs needed ActualText)} of the box's own text boxes."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[int, tuple[str, bool]] = {}
+    if tags is None or not isinstance(box, boxes.ParentBox):
+        return found
+    for child in box.children:
+        for grandchild in child.children if isinstance(child, boxes.LineBox) else [child]:
+            if isinstance(grandchild, boxes.TextBox) and grandchild in tags:
+                kid = tags[grandchild]
+                found[kid["mcid"]] = (grandchild.text, bool(kid.get("actual_text")))
+    return found
+
+
+def attach_actual_texts(element: Any, texts: dict[int, tuple[str, bool]], pdf: Any) -> None:
+    """Give each structure element made for a text box that needed ActualText its text as `/ActualText`."""
+    import pydyf
+
+    own: list[int] = []
+    for kid in element["K"]:
+        if isinstance(kid, bytes) and kid.endswith(b" R"):
+            child = pdf.objects[int(kid.split()[0])]
+            mcids = child.get("K") if child.get("S") == "/Span" else None
+            if mcids and len(mcids) == 1 and texts.get(mcids[0], ("", False))[1]:
+                child["ActualText"] = pydyf.String(texts[mcids[0]][0])
+        elif isinstance(kid, int) and kid in texts:  # a link's own marked content
+            own.append(kid)
+    if any(texts[mcid][1] for mcid in own):
+        element["ActualText"] = pydyf.String("".join(texts[mcid][0] for mcid in own))
+
+
+# --- 3. glyph clusters ----------------------------------------------------------------------------
+
+
+def cluster_spans(log_clusters: list[int], length: int, rtl: bool, text: bytes) -> list[tuple[int, int, int, int]]:
+    """(first glyph, end glyph, first byte, end byte) of each cluster of a Pango glyph string.
+
+    Glyphs are in visual order; a cluster is a run of glyphs with the same byte offset. Its text
+    ends where the next cluster in logical order starts: the next glyph's cluster left to right,
+    the previous glyph's right to left. A cluster whose text starts with a combining mark (Pango
+    keeps Arabic harakat apart from their letter) joins the letter's cluster before it in
+    logical order, so that a reader gets the letter and its marks together.
+    """
+    spans: list[tuple[int, int, int, int]] = []
+    count = len(log_clusters)
+    i = 0
+    while i < count:
+        j = i
+        while j < count and log_clusters[j] == log_clusters[i]:
+            j += 1
+        start = log_clusters[i]
+        following = (i - 1 if i > 0 else None) if rtl else (j if j < count else None)
+        end = length if following is None else log_clusters[following]
+        spans.append((i, j, start, max(start, end)))
+        i = j
+    merged: list[tuple[int, int, int, int]] = []
+    for span in reversed(spans) if rtl else spans:  # logical order
+        first, end, t1, t2 = span
+        if merged and t2 > t1 and starts_with_mark(text[t1:t2]):
+            p_first, p_end, p1, p2 = merged[-1]
+            if p2 == t1 and (p_end == first or end == p_first):
+                merged[-1] = (min(first, p_first), max(end, p_end), p1, t2)
+                continue
+        merged.append(span)
+    return sorted(merged)
+
+
+def starts_with_mark(utf8: bytes) -> bool:
+    first = utf8[:4].decode(errors="ignore")[:1]
+    return bool(first) and unicodedata.category(first).startswith("M")
+
+
+def needs_actual_text(mapped: str, text: str) -> bool:
+    """Whether the glyphs' ToUnicode text differs from the cluster's text (NFC, either way)."""
+    return mapped != text and unicodedata.normalize("NFC", mapped) != unicodedata.normalize("NFC", text)
+
+
+def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dict[int, str], set[int], bool]:
+    """Where one Pango glyph run needs ActualText: ({first glyph: text}, {last glyphs}, and whether
+    its glyphs leave out text that no span restores).
+
+    Sets the font's ToUnicode text of each glyph it meets first, as WeasyPrint does (the text from
+    the glyph's cluster offset to the next glyph's), then compares each cluster's mapped text, in
+    logical order, with its real text. Left to right, a word with such a cluster, or with a mark
+    drawn over its letter, gets one span for the whole word: readers place an ActualText's letters
+    evenly over the span's glyphs, and take a mark with no advance for text drawn twice.
+
+    A character drawn as no glyph (a zero-width non-joiner) joins its word's span left to right.
+    Right to left it is left to the structure element's ActualText: poppler lays a span's letters
+    out left to right and then reverses the right-to-left line, so a span of two letters or more
+    comes out reversed there.
+    """
+    from weasyprint.text.ffi import pango
+
+    glyphs_info = glyph_item.glyphs.glyphs
+    count = glyph_item.glyphs.num_glyphs
+    clusters = glyph_item.glyphs.log_clusters
+    offset, length = glyph_item.item.offset, glyph_item.item.length
+    rtl = bool(glyph_item.item.analysis.level % 2)
+    log = clusters[0:count]
+    infos = glyphs_info[0:count]
+    ids = [info.glyph for info in infos]
+    to_unicode = font.to_unicode
+    for i, glyph_id in enumerate(ids):
+        drawable = glyph_id != pango.PANGO_GLYPH_EMPTY and not glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG
+        if drawable and glyph_id not in to_unicode:
+            # WeasyPrint's mapping: the text from this glyph's cluster offset to the next glyph's.
+            following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
+            g2 = length if following is None else log[following]
+            to_unicode[glyph_id] = utf8_text[offset + log[i] : offset + g2].decode()
+    # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its text.
+    if len(set(log)) == count and pango.PANGO_GLYPH_EMPTY not in ids:
+        mapped = [to_unicode.get(glyph_id, "") for glyph_id in (reversed(ids) if rtl else ids)]
+        reads_right = all(mapped) and "".join(mapped) == utf8_text[offset : offset + length].decode()
+        if reads_right and not any(info.geometry.y_offset for info in infos):
+            return {}, set(), False
+    starts: dict[int, str] = {}
+    ends: set[int] = set()
+    word: list[tuple[int, int, int, int, bool]] = []  # left to right: the clusters of the current word
+
+    def close_word() -> None:
+        if any(needed for *_, needed in word):
+            starts[word[0][0]] = utf8_text[offset + word[0][2] : offset + word[-1][3]].decode()
+            ends.add(word[-1][1] - 1)
+        word.clear()
+
+    spans = cluster_spans(log, length, rtl, utf8_text[offset : offset + length])
+    right_to_left: list[list[Any]] = []  # logical order: [first glyph, end glyph, text, needed]
+    lost = False
+    for first, end, t1, t2 in reversed(spans) if rtl else spans:
+        text = utf8_text[offset + t1 : offset + t2].decode()
+        drawn = [
+            i
+            for i in range(first, end)
+            if ids[i] != pango.PANGO_GLYPH_EMPTY and not ids[i] & pango.PANGO_GLYPH_UNKNOWN_FLAG
+        ]
+        cluster_mapped = "".join(to_unicode[ids[i]] for i in (reversed(drawn) if rtl else drawn))
+        risen = any(infos[i].geometry.y_offset for i in drawn)
+        # A mark drawn over its letter with no advance of its own looks to readers like text drawn
+        # twice at one place (poppler then cuts the word there).
+        stacked = len(drawn) > 1 and any(not infos[i].geometry.width or infos[i].geometry.x_offset for i in drawn)
+        silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
+        needed = bool(drawn) and (risen or needs_actual_text(cluster_mapped, text) or (not rtl and (stacked or silent)))
+        invisible = not drawn and not text.isspace()
+        if rtl:
+            lost = lost or invisible
+            right_to_left.append([first, end, text, needed])
+        elif text.isspace() or not (drawn or invisible):
+            close_word()
+        else:
+            word.append((first, end, t1, t2, needed or invisible))
+    close_word()
+    for first, end, text, needed in right_to_left:
+        if needed:
+            starts[first] = text
+            ends.add(end - 1)
+    return starts, ends, lost
+
+
+def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any) -> list[Any]:
+    """WeasyPrint 70's `draw_first_line`, with ActualText around the clusters that need it.
+
+    The changes to WeasyPrint's code are marked "handouts:"; the rest is WeasyPrint's own
+    (BSD-3-Clause, Copyright 2011-2025 Simon Sapin, Guillaume Ayoub and contributors).
+    """
+    from io import BytesIO
+    from xml.etree import ElementTree
+
+    import pydyf
+    from PIL import Image
+    from weasyprint.images import RasterImage, SVGImage
+    from weasyprint.logger import LOGGER
+    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
+    from weasyprint.text.fonts import get_hb_object_data
+    from weasyprint.text.line_break import get_last_word_end
+
+    # Don’t draw lines with only invisible characters.
+    if not textbox.text.strip():
+        return []
+
+    if textbox.style["font_size"] < 1e-6:  # default float precision used by pydyf
+        return []
+
+    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+
+    if text_overflow == "ellipsis" or block_ellipsis != "none":
+        assert textbox.pango_layout.max_width is not None
+        max_width = textbox.pango_layout.max_width
+        pango.pango_layout_set_width(textbox.pango_layout.layout, int(max_width * TO_UNITS))
+        if text_overflow == "ellipsis":
+            pango.pango_layout_set_ellipsize(textbox.pango_layout.layout, pango.PANGO_ELLIPSIZE_END)
+        else:
+            if block_ellipsis == "auto":
+                ellipsis = "…"
+            else:
+                assert block_ellipsis[0] == "string"
+                ellipsis = block_ellipsis[1]
+
+            # Remove last word if hyphenated.
+            new_text = textbox.pango_layout.text
+            if new_text.endswith(textbox.style["hyphenate_character"]):
+                last_word_end = get_last_word_end(
+                    new_text[: -len(textbox.style["hyphenate_character"])], textbox.style["lang"]
+                )
+                if last_word_end:
+                    new_text = new_text[:last_word_end]
+
+            textbox.pango_layout.set_text(new_text + ellipsis)
+
+    first_line, index = textbox.pango_layout.get_first_line()
+
+    if block_ellipsis != "none":
+        while index:
+            last_word_end = get_last_word_end(textbox.pango_layout.text[: -len(ellipsis)], textbox.style["lang"])
+            if last_word_end is None:
+                break
+            new_text = textbox.pango_layout.text[:last_word_end]
+            textbox.pango_layout.set_text(new_text + ellipsis)
+            first_line, index = textbox.pango_layout.get_first_line()
+
+    stream.set_text_matrix(*matrix.values)
+    previous_pango_font = None
+    string = ""
+    x_advance = 0
+    emojis: list[Any] = []
+    utf8_text: bytes | None = None
+    any_actual_text = False  # handouts
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        # Get Pango objects.
+        glyph_item = run.data
+        run = run.next
+        glyph_string = glyph_item.glyphs
+        glyphs_info = glyph_string.glyphs
+        num_glyphs = glyph_string.num_glyphs
+        clusters = glyph_string.log_clusters
+
+        pango_font = glyph_item.item.analysis.font
+        if pango_font != previous_pango_font:
+            # Add font file content and get font size.
+            previous_pango_font = pango_font
+            font, font_size = stream.add_font(pango_font)
+
+            # Workaround for https://gitlab.gnome.org/GNOME/pango/-/issues/530.
+            # This is also needed by raster emoji fonts, see #2800.
+            if pango.pango_version() < 14802 or font.png:
+                font_size = textbox.style["font_size"]
+
+            # Go through the run glyphs.
+            if string:
+                stream.show_text(string)
+            string = ""
+            stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
+
+        # handouts: where this run needs ActualText.
+        utf8_text = utf8_text or textbox.pango_layout.text.encode()
+        item_offset = glyph_item.item.offset
+        rtl = bool(glyph_item.item.analysis.level % 2)
+        starts, ends, lost = actual_text_spans(glyph_item, font, utf8_text)
+        any_actual_text = any_actual_text or lost
+
+        string += "<"
+        for i, glyph_info in enumerate(glyphs_info[0:num_glyphs]):
+            glyph_id = glyph_info.glyph
+            width = glyph_info.geometry.width
+
+            # handouts: open the cluster's ActualText span.
+            if i in starts:
+                string = string[:-1] if string[-1] == "<" else string + ">"
+                if string:
+                    stream.show_text(string)
+                pydyf.Stream.begin_marked_content(
+                    stream, "Span", pydyf.Dictionary({"ActualText": pydyf.String(starts[i])})
+                )
+                any_actual_text = True
+                string = "<"
+
+            # Display zero-width empty glyph.
+            if glyph_id == pango.PANGO_GLYPH_EMPTY:
+                string += f">{-width / font_size}<"
+            else:
+                # Display .notdef and log warning for missing glyphs.
+                if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+                    codepoint = glyph_id - pango.PANGO_GLYPH_UNKNOWN_FLAG
+                    LOGGER.warning(
+                        '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
+                        chr(codepoint),
+                        codepoint,
+                    )
+                    glyph_id = font.get_unused_glyph_id(codepoint)
+                    font.widths[glyph_id] = round(width * 1000 * FROM_UNITS / font_size)
+                    if 0 not in font.widths:
+                        font.widths[0] = font.widths[glyph_id]
+
+                # Create mapping between glyphs and Unicode codepoints.
+                if glyph_id not in font.to_unicode:
+                    # Get positions of the glyph in the UTF-8 string.
+                    t1 = clusters[i]
+                    if rtl:  # rtl
+                        t2 = glyph_item.item.length if i == 0 else clusters[i - 1]
+                    else:
+                        t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
+                    font.to_unicode[glyph_id] = utf8_text[item_offset + t1 : item_offset + t2].decode()
+
+                # Set horizontal and vertical offsets.
+                offset = glyph_info.geometry.x_offset / font_size
+                rise = glyph_info.geometry.y_offset / 1000
+                if rise:
+                    if string[-1] == "<":
+                        string = string[:-1]
+                    else:
+                        string += ">"
+                    if string:
+                        stream.show_text(string)
+                    stream.set_text_rise(-rise)
+                    string = ""
+                    if offset:
+                        string = f"{-offset}"
+                    string += f"<{glyph_id:02x}>" if font.bitmap else f"<{glyph_id:04x}>"
+                    stream.show_text(string)
+                    stream.set_text_rise(0)
+                    string = "<"
+                else:
+                    if offset:
+                        string += f">{-offset}<"
+                    string += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
+
+                # Get glyph logical widths.
+                if glyph_id in font.widths:
+                    logical_width = font.widths[glyph_id]
+                else:
+                    pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                    logical_width = font.widths[glyph_id] = round(
+                        stream.logical_rect.width * 1000 * FROM_UNITS / font_size
+                    )
+
+                # Set kerning, word spacing, letter spacing.
+                kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+                if kerning:
+                    string += f">{int(kerning)}<"
+
+                # Create list of emojis.
+                if font.svg:
+                    svg_data = get_hb_object_data(font.hb_face, "svg", glyph_id)
+                    if svg_data:
+                        # Do as explained in specification
+                        # https://learn.microsoft.com/typography/opentype/spec/svg
+                        tree = ElementTree.fromstring(svg_data)
+                        if tree.get("id") != f"glyph{glyph_id}":
+                            defs = ElementTree.Element("defs")
+                            for child in list(tree):
+                                defs.append(child)
+                                tree.remove(child)
+                            tree.append(defs)
+                            ElementTree.SubElement(tree, "use", attrib={"href": f"#glyph{glyph_id}"})
+                        if "viewBox" not in tree.attrib:
+                            tree.attrib["viewBox"] = f"0 0 {font.upem} {font.upem}"
+                        image = SVGImage(tree, None, None, None)
+                        a = d = 1
+                        emojis.append([image, font, a, d, x_advance, 0])
+                elif font.png:
+                    png_data = get_hb_object_data(font.hb_font, "png", glyph_id)
+                    if png_data:
+                        pillow_image = Image.open(BytesIO(png_data))
+                        image_id = f"{font.hash}{glyph_id}"
+                        image = RasterImage(pillow_image, image_id, png_data)
+                        d = logical_width / 1000
+                        a = pillow_image.width / pillow_image.height * d
+                        pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                        f = -stream.logical_rect.y
+                        f = f * FROM_UNITS / font_size - font_size
+                        emojis.append([image, font, a, d, x_advance, f])
+                elif font.colr:
+                    svg_data = get_hb_object_data(font.hb_font, "colr", glyph_id)
+                    if svg_data:
+                        tree = ElementTree.fromstring(svg_data)
+                        image = SVGImage(tree, None, None, None)
+                        a = d = 1
+                        e = x_advance - kerning
+                        emojis.append([image, font, a, d, e, -textbox.baseline])
+
+                x_advance += (logical_width + offset - kerning) / 1000
+
+            # handouts: close the cluster's ActualText span.
+            if i in ends:
+                string = string[:-1] if string[-1] == "<" else string + ">"
+                if string:
+                    stream.show_text(string)
+                pydyf.Stream.end_marked_content(stream)
+                string = "<"
+
+        # Close the last glyphs list, remove if empty.
+        if string[-1] == "<":
+            string = string[:-1]
+        else:
+            string += ">"
+
+    # Draw text.
+    if string:  # handouts: no empty TJ after a closing ActualText span
+        stream.show_text(string)
+
+    # handouts: the structure element of this text gets the whole text too (see attach_actual_texts).
+    tags = getattr(stream, "_tags", None)
+    if any_actual_text and tags is not None and textbox in tags:
+        tags[textbox]["actual_text"] = True
+    return emojis
