@@ -24,8 +24,17 @@ if TYPE_CHECKING:  # parsers load only when a file is parsed (an up-to-date buil
 from .buildcache import write_atomic
 from .errors import ContentError, ErrorGroup, HandoutsError, Location, collect
 
-FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
+FRONT_MATTER_KEYS = {
+    "title",
+    "slug",
+    "source_version",
+    "last_reviewed",
+    "pages",
+    "large_print_pages",
+    "max_reading_grade",
+}
 DEFAULT_PAGES = 2
+LARGE_PRINT_FACTOR = 2  # without `large_print_pages`, large print may take twice the pages
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"templates"}  # the templates' own gettext domain
 I18N_COMMENT_RE = re.compile(r"^<!--\s*i18n:\s*(?P<text>.*?)\s*-->\s*$", re.S)
@@ -88,6 +97,14 @@ class Handout:
     last_reviewed: dt.date
     pages: int
     blocks: tuple[Block, ...] = field(default=())
+    large_print_pages: int = 0  # 0: LARGE_PRINT_FACTOR x pages
+    max_reading_grade: float | None = None
+
+    def page_budget(self, edition: str) -> int:
+        """The most pages one PDF of this handout may have in an edition."""
+        if edition == "large-print":
+            return self.large_print_pages or LARGE_PRINT_FACTOR * self.pages
+        return self.pages
 
     def messages(self) -> Iterator[Message]:
         """Every message in reading order, title first."""
@@ -175,6 +192,8 @@ def load_handout(path: Path) -> Handout:
         last_reviewed=fields["last_reviewed"],
         pages=fields["pages"],
         blocks=tuple(blocks),
+        large_print_pages=fields["large_print_pages"],
+        max_reading_grade=fields["max_reading_grade"],
     )
 
 
@@ -242,6 +261,16 @@ def validate_front_matter(
         fail("pages", "must be a whole number of pages, 1 or more")
         pages = DEFAULT_PAGES
     fields["pages"] = pages
+    large = meta.get("large_print_pages", 0)
+    if isinstance(large, bool) or not isinstance(large, int) or large < ("large_print_pages" in meta):
+        fail("large_print_pages", "must be a whole number of pages, 1 or more")
+        large = 0
+    fields["large_print_pages"] = large
+    grade = meta.get("max_reading_grade")
+    if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int | float) or not 1 <= grade <= 20):
+        fail("max_reading_grade", "must be a school grade from 1 to 20 (for example 8)")
+        grade = None
+    fields["max_reading_grade"] = grade
     return fields
 
 

@@ -180,5 +180,4 @@ class PdfWriter:
             LOGGER.warning(
                 "%s: no structure element found for the %s passage %r", output, passage.lang, passage.text[:60]
             )
-        write_atomic(output, pdf)
-        return pdf
+        return pdf  # the caller writes it, once it has passed every check (the page budget...)

@@ -10,10 +10,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 LAYERS = [
     {"errors", "__init__"},
     {"buildcache"},
-    {"locales", "fonts"},
+    {"locales", "fonts", "logos"},
     {"config", "content"},
     {"catalogs"},
     {"checks"},
+    {"provenance", "readability"},
     {"pdftags"},
     {"render", "pdf", "thumbnails"},
     {"pipeline"},
