@@ -199,3 +199,17 @@ def languages_of_elements(pdf: Path) -> list[tuple[str, str]]:
 def content_streams(pdf: Path) -> list[bytes]:
     reader = PdfReader(pdf)
     return [page.get_contents().get_data() for page in reader.pages if page.get_contents() is not None]
+
+
+def text_sizes(pdf: Path) -> list[tuple[str, float]]:
+    """Every run of text drawn on the pages, with its size in points as printed (font size x matrices)."""
+    runs: list[tuple[str, float]] = []
+    for page in PdfReader(pdf).pages:
+
+        def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+            if text.strip():
+                scale = (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5
+                runs.append((text.strip(), round(size * scale, 1)))
+
+        page.extract_text(visitor_text=visit)
+    return runs
