@@ -12,7 +12,7 @@ from handouts.cli import main
 from handouts.errors import ErrorGroup
 from handouts.pipeline import PageBudgetExceeded, Project, build
 
-from .pdftools import page_texts, text_sizes
+from .pdftools import text_sizes
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG_PARAGRAPH = "Patients who start treatment are watched closely by the care team for changes in mood. " * 12
