@@ -21,7 +21,8 @@ from . import __version__
 from .errors import ErrorGroup, HandoutsError, display_path
 
 if TYPE_CHECKING:
-    from .checks import Problem, Report, Stats
+    from .checks import Problem, Report
+    from .pipeline import StatsReport
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 COMMANDS = ("build", "check", "extract", "init", "update", "stats", "review", "thumbnails", "release")
@@ -276,10 +277,35 @@ def run(args: argparse.Namespace) -> int:
         if args.merge:
             outcome = release.merge(project, args.merge)
         else:
-            outcome = release.release(project, jobs=args.jobs, shard=args.shard)
+            outcome = release.release(
+                project,
+                jobs=args.jobs,
+                shard=args.shard,
+                brands=args.brand,
+                locales=args.locale,
+                handouts=args.handout,
+                paper=args.paper,
+                editions=args.edition,
+                ready_only=args.ready_only,
+                name=args.name,
+            )
+        if args.format == "json":
+            summary = {
+                "ok": True,
+                "pdfs": [entry["path"] for entry in outcome.entries],
+                "files": [relative_output(path, project.out_dir) for path in outcome.files],
+                "left_out": [
+                    {"path": relative_output(job.output, project.out_dir), "reasons": reasons}
+                    for job, reasons in outcome.left_out
+                ],
+            }
+            print(json.dumps(summary, ensure_ascii=False, indent=2))
+            return EXIT_OK
         for artifact in outcome.files:
             print(f"wrote {display_path(artifact)}")
-        print(f"release: {len(outcome.entries)} PDF(s) in {time.monotonic() - started:.1f} s")
+        print_left_out(outcome, project.out_dir)
+        left = f", {len(outcome.left_out)} left out (not ready)" if outcome.left_out else ""
+        print(f"release: {len(outcome.entries)} PDF(s){left} in {time.monotonic() - started:.1f} s")
         return EXIT_OK
     if command == "thumbnails":
         pictures = pipeline.thumbnails(project, args.out, args.locale, args.brand)
@@ -468,11 +494,16 @@ def junit_xml(report: Report) -> str:
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)
 
 
-def format_stats(rows: list[Stats], fmt: str) -> str:
+def format_stats(report: StatsReport, fmt: str) -> str:
+    """Counts per catalog, then per handout and locale its review status and readability."""
     if fmt == "json":
-        return json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2)
+        data = {
+            "catalogs": [row.as_dict() for row in report.catalogs],
+            "handouts": [status.as_dict() for status in report.handouts],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2)
     header = ("locale", "domain", "translated", "fuzzy", "untranslated", "missing", "obsolete", "words", "percent")
-    table = [header] + [
+    rows = [
         (
             r.locale,
             r.domain,
@@ -484,12 +515,29 @@ def format_stats(rows: list[Stats], fmt: str) -> str:
             str(r.words),
             f"{r.percent:.1f}%",
         )
-        for r in rows
+        for r in report.catalogs
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    status_header = ("handout", "locale", "status", "held back by", "readability")
+    statuses = [
+        (
+            s.handout,
+            s.locale,
+            s.provenance.method,
+            ", ".join(display_path(p) for p in s.provenance.held_back_by) or "-",
+            "; ".join(f"{score.formula} {score.value:g} ({score.scale})" for score in s.readability) or "-",
+        )
+        for s in report.handouts
+    ]
+    return table([header, *rows], numeric_from=2) + "\n\n" + table([status_header, *statuses], numeric_from=99)
+
+
+def table(rows: list[tuple[str, ...]], numeric_from: int) -> str:
+    """Columns padded to their widest cell; numeric columns right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(
-            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in table
+            cell.rjust(w) if i >= numeric_from else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
     )

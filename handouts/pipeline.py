@@ -26,6 +26,7 @@ from .catalogs import (
     load_catalogs,
     plan_pots,
     plan_update,
+    po_path,
     stale_pots,
     write_text_atomic,
 )
@@ -41,10 +42,14 @@ from .errors import (
     LocaleError,
     Location,
     UsageError,
+    display_path,
 )
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
-from .provenance import check_provenance
+from .provenance import Provenance, check_provenance, provenance_of
+from .readability import Score, plain_text, prose_messages
+from .readability import grade as grade_of
+from .readability import scores as readability_scores
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -674,10 +679,16 @@ def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
 
 
 def check(project: Project, locales: Iterable[str] | None = None, paths: list[Path] | None = None) -> Report:
-    """Every problem in the catalogs of the selected locales, or of the given `.po` files."""
+    """Every problem in the catalogs of the selected locales, or of the given `.po` files; and
+    each handout's reading grade against the maximum its front matter or a brand sets."""
     if paths:
         locales = [catalog_locale(project, path) for path in paths]
-    return check_inputs(load_inputs(project, locales), project, paths or None)
+    inputs = load_inputs(project, locales)
+    report = check_inputs(inputs, project, paths or None)
+    if not paths:
+        brands = load_brands(project.brands_dir) if any(project.brands_dir.glob("*/brand.toml")) else []
+        report.problems.extend(readability_problems(project, inputs, brands))
+    return report
 
 
 def catalog_locale(project: Project, path: Path) -> str:
@@ -704,13 +715,100 @@ def update(project: Project) -> list[PlannedWrite]:
     return planned
 
 
-def stats(project: Project, locales: Iterable[str] | None = None) -> list[Stats]:
-    """Translated, fuzzy, untranslated, missing and obsolete counts per locale and domain."""
+@dataclass(frozen=True)
+class HandoutStatus:
+    """One handout in one locale: who translated it (and which catalog holds it back), how readable it is."""
+
+    handout: str
+    locale: str
+    provenance: Provenance
+    readability: list[Score]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "handout": self.handout,
+            "locale": self.locale,
+            "status": self.provenance.method,
+            "held_back_by": [str(Location(p)) for p in self.provenance.held_back_by],
+            "readability": [score.as_dict() for score in self.readability],
+        }
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    catalogs: list[Stats]
+    handouts: list[HandoutStatus]
+
+
+def handout_text(handout: Handout, catalogs: LocaleCatalogs) -> str:
+    """The running text of a handout in a locale, as plain text (what a patient reads as prose)."""
+    sentences = []
+    for message in prose_messages(handout):
+        if catalogs.locale.is_source:
+            text: str | None = message.text
+        else:
+            catalog = catalogs.catalogs.get(handout.slug)
+            text = catalog.translation(message.text) if catalog is not None else None
+        if text:
+            sentences.append(plain_text(text))
+    return " ".join(sentences)
+
+
+def handout_statuses(inputs: Inputs) -> list[HandoutStatus]:
+    """Every handout x locale: its provenance and its readability scores."""
+    found = []
+    for locale in inputs.locales:
+        if locale.is_pseudo:
+            continue
+        catalogs = inputs.catalogs[locale.tag]
+        for handout in inputs.handouts:
+            scores = readability_scores(handout_text(handout, catalogs), locale.language)
+            found.append(HandoutStatus(handout.slug, locale.tag, provenance_of(catalogs, handout.slug), scores))
+    return found
+
+
+def readability_problems(project: Project, inputs: Inputs, brands: list[Brand]) -> list[Problem]:
+    """Where a handout's grade (by its language's grade formula) is above the maximum its front
+    matter or a brand offering that language sets."""
+    problems = []
+    for status in handout_statuses(inputs):
+        handout = next(h for h in inputs.handouts if h.slug == status.handout)
+        limits = [(handout.max_reading_grade, f"{display_path(handout.path)}: max_reading_grade")]
+        limits += [
+            (b.max_reading_grade, f"{display_path(b.path)}: max_reading_grade")
+            for b in brands
+            if b.locales is None or status.locale in b.locales
+        ]
+        graded = grade_of(status.readability)
+        set_limits = [(limit, where) for limit, where in limits if limit is not None]
+        if graded is None or not set_limits:
+            continue
+        limit, where = min(set_limits, key=lambda item: item[0])
+        if graded.value > limit:
+            locale = get_locale(status.locale)
+            path = handout.path if locale.is_source else po_path(project.locales_dir, locale, handout.slug)
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "readability",
+                    f"{handout.slug} in {status.locale}: {graded.formula} grade {graded.value:g} is above the "
+                    f"maximum {limit:g} ({where}); use shorter sentences and shorter words",
+                    locale=status.locale,
+                    domain=handout.slug,
+                )
+            )
+    return problems
+
+
+def stats(project: Project, locales: Iterable[str] | None = None) -> StatsReport:
+    """Translated, fuzzy, untranslated, missing and obsolete counts per locale and domain; and per
+    handout and locale its review status (which catalog holds it back) and readability."""
     inputs = load_inputs(project, locales)
     rows: list[Stats] = []
     for locale in inputs.locales:
         rows.extend(stats_for(locale, inputs.catalogs[locale.tag], inputs.sources))
-    return rows
+    return StatsReport(rows, handout_statuses(inputs))
 
 
 def review(project: Project, locale: str, out_dir: Path | None = None) -> list[Path]:
