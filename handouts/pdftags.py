@@ -182,6 +182,16 @@ def mark_passage_languages(pdf_bytes: bytes, html: str) -> tuple[bytes, list[Pas
                 continue
             element.Lang = pikepdf.String(passage.lang)
             found.add(key)
+        # A line that mixes directions (an Arabic sentence with a phone number) is drawn in visual
+        # order, so its runs come out of the content stream in another order than the HTML's text:
+        # those passages are found by the letters they show, in any order.
+        unordered = {"".join(sorted(key)): p for key, p in wanted.items() if key not in found}
+        for element in structure_elements(root) if unordered else ():
+            key = comparable(element_text(element, texts))
+            passage = unordered.pop("".join(sorted(key)), None)
+            if passage is not None and "/Lang" not in element:
+                element.Lang = pikepdf.String(passage.lang)
+                found.add(comparable(passage.text))
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     missing = [p for key, p in wanted.items() if key not in found]

@@ -325,8 +325,8 @@ class BuildResult:
     @property
     def written(self) -> list[Job]:
         """The jobs whose PDF is in the output folder now (built or up to date), in plan order."""
-        out = {id(job) for job in (*self.built, *self.skipped)}
-        return [job for job in self.jobs if id(job) in out]
+        out = {job.output for job in (*self.built, *self.skipped)}  # workers send back copies of jobs
+        return [job for job in self.jobs if job.output in out]
 
 
 def choose_locales(project: Project, brands: list[Brand], requested: Iterable[str] | None) -> list[str] | None:
