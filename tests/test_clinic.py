@@ -69,9 +69,7 @@ def test_no_notice_unless_the_brand_asks(project_copy: Path, tmp_path: Path) -> 
     assert "ayuda gratuita con el idioma" not in " ".join(page_texts(job.output))
 
 
-def test_the_clinic_phone_prints_its_extension_in_the_language_of_the_page(
-    project_copy: Path, tmp_path: Path
-) -> None:
+def test_the_clinic_phone_prints_its_extension_in_the_language_of_the_page(project_copy: Path, tmp_path: Path) -> None:
     set_brand(project_copy, "example", phone='"(555) 010-0199 ext. 12"')
     jobs = {job.locale.tag: job for job in build(Project(project_copy, tmp_path), ["en", "de", "ar"], ["example"])}
     assert "(555) 010-0199 ext. 12" in page_texts(jobs["en"].output)[0]
@@ -114,7 +112,7 @@ def test_a_clinic_releases_its_languages_whatever_the_others_are(project_copy: P
 def add_handout(project: Path) -> None:
     """A second handout of the clinic's own, written in English, not yet translated."""
     (project / "content/fasting.md").write_text(
-        "---\ntitle: Fasting Before Your Procedure\nslug: fasting\nsource_version: \"1.0\"\n"
+        '---\ntitle: Fasting Before Your Procedure\nslug: fasting\nsource_version: "1.0"\n'
         "last_reviewed: 2026-11-20\npages: 1\n---\n\nDo not eat for six hours before your procedure.\n"
     )
     assert run("extract", cwd=project).returncode == 0
