@@ -145,3 +145,29 @@ def test_large_print_has_its_own_budget(tmp_path: Path) -> None:
     result = build(Project(project, tmp_path / "out"))
     pages = {job.edition: len(PdfReader(job.output).pages) for job in result}
     assert pages["standard"] <= 2 and pages["standard"] < pages["large-print"] <= 4
+
+
+def drawn_image_sizes(pdf: Path) -> list[tuple[float, float]]:
+    """(width, height) of every image drawn on page 1, from the matrix it is drawn with (`cm` before `Do`)."""
+    import pikepdf
+
+    sizes = []
+    with pikepdf.open(pdf) as document:
+        instructions = list(pikepdf.parse_content_stream(document.pages[0]))
+        for index, (_, operator) in enumerate(instructions):
+            if str(operator) == "Do":
+                matrix = next(ops for ops, op in reversed(instructions[:index]) if str(op) == "cm")
+                sizes.append((abs(float(matrix[0])), abs(float(matrix[3]))))
+    return sizes
+
+
+def test_a_wide_logo_is_printed_in_its_own_proportions(tmp_path: Path) -> None:
+    from PIL import Image
+
+    project = make_project(tmp_path / "p", 'paper = "letter"')
+    Image.new("RGB", (600, 200), "#1d5e3a").save(project / "brands/clinic/logo.png")
+    toml = project / "brands/clinic/brand.toml"
+    toml.write_text(toml.read_text().replace('file = "logo.svg"', 'file = "logo.png"'))
+    (job,) = build(Project(project, tmp_path / "out"))
+    ((width, height),) = drawn_image_sizes(job.output)
+    assert width / height == pytest.approx(3, rel=0.01)  # not squashed into a square

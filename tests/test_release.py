@@ -148,6 +148,13 @@ def test_sha256sums_checks_out_with_sha256sum(released: Path) -> None:
     assert len(review.stdout.splitlines()) == 17  # a review sheet per translated language
 
 
+def test_the_library_page_says_which_catalog_holds_a_translation_back(released: Path) -> None:
+    page = (released / "index.html").read_text()
+    assert "machine draft, not yet reviewed (held back by ketamine-infusions.po, templates.po)" in page
+    assert "Patient handouts, release handouts-2025-11-30" in page
+    assert "A4, large print" in page and "US Letter, large print" in page
+
+
 def test_review_sheets_are_an_archive_of_their_own(released: Path) -> None:
     with zipfile.ZipFile(released / "handouts-2025-11-30-review.zip") as zf:
         names = zf.namelist()
