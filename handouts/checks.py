@@ -47,8 +47,6 @@ CHECKS = (
     "whitespace",
     "punctuation",
     "check-ignore",
-    "provenance",
-    "readability",
 )
 # Checks a translator may silence with `# check-ignore: NAME: reason`: the quality checks, from
 # "placeholders" to "punctuation" (completeness, headers and plural forms never).

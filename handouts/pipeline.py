@@ -536,7 +536,8 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         brand = job.brand
         if brand.id not in brand_keys:
             files = [p for p in brand.path.parent.rglob("*") if p.is_file()]
-            brand_keys[brand.id] = Fingerprint(repr(brand)).add_files(files).hexdigest()
+            # brand.toml and the files beside it: the paper and edition are in each job's own key
+            brand_keys[brand.id] = Fingerprint(brand.id).add_files(files).hexdigest()
     file_hashes = {
         c.path: sha256_file(c.path) for lc in inputs.catalogs.values() for c in lc.catalogs.values() if c.lines
     }
