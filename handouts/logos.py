@@ -36,7 +36,9 @@ def logo_aspect(path: Path) -> float:
 
 
 def raster_size(path: Path) -> tuple[float, float]:
-    from PIL import Image, UnidentifiedImageError
+    if path.suffix.lower() == ".png":
+        return png_size(path)
+    from PIL import Image, UnidentifiedImageError  # only for JPEG: importing Pillow costs a no-op build time
 
     try:
         with Image.open(path) as image:
@@ -45,6 +47,15 @@ def raster_size(path: Path) -> tuple[float, float]:
             return float(image.width), float(image.height)
     except (OSError, UnidentifiedImageError) as exc:
         raise LogoError(f"{path.name}: not a readable image ({exc})") from None
+
+
+def png_size(path: Path) -> tuple[float, float]:
+    """Width and height from a PNG's IHDR chunk, which the format puts first."""
+    with path.open("rb") as handle:
+        head = handle.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        raise LogoError(f"{path.name}: not a readable image (no PNG header)")
+    return float(int.from_bytes(head[16:20], "big")), float(int.from_bytes(head[20:24], "big"))
 
 
 def svg_size(path: Path) -> tuple[float, float]:

@@ -21,8 +21,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
-
 from .content import Handout, Heading, ListBlock, Message, Paragraph
 
 GRADE, EASE = "grade", "ease"
@@ -148,6 +146,8 @@ def prose_messages(handout: Handout) -> list[Message]:
 
 def plain_text(markdown: str) -> str:
     """A message's Markdown as plain text, ending as a sentence (a list item without a full stop is one)."""
+    from markdown_it import MarkdownIt  # only when readability is asked for
+
     tokens = MarkdownIt("commonmark", {"html": False}).parseInline(markdown)
     text = "".join(child.content for token in tokens for child in token.children or () if child.type == "text")
     text = text.strip()

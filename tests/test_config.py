@@ -216,3 +216,11 @@ def test_a_contrast_error_names_the_nearest_passing_shade_of_the_same_hue(
     closer = with_lightness(shade, hls(shade)[1] + (0.01 if hls(shade)[1] < hls(original)[1] else -0.01))
     fg2, bg2 = (closer, "#ffffff") if key != "colors.accent" else (text_colour, closer)
     assert contrast_ratio(fg2, bg2) < 4.5
+
+
+def test_a_jpeg_logo_keeps_its_proportions_too(tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = write_brand(tmp_path / "clinic", logo="logo.jpg")
+    Image.new("RGB", (400, 100), "#0b5d7a").save(path.parent / "logo.jpg")
+    assert load_brand(path).logo.size_mm == pytest.approx((60.0, 15.0))
