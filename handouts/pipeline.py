@@ -26,7 +26,6 @@ from .catalogs import (
     load_catalogs,
     plan_pots,
     plan_update,
-    po_path,
     stale_pots,
     write_text_atomic,
 )
@@ -42,13 +41,11 @@ from .errors import (
     LocaleError,
     Location,
     UsageError,
-    display_path,
 )
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
 from .provenance import Provenance, check_provenance, provenance_of
-from .readability import Score, plain_text, prose_messages
-from .readability import grade as grade_of
+from .readability import Score, check_reading_grade, handout_text
 from .readability import scores as readability_scores
 
 if TYPE_CHECKING:
@@ -741,20 +738,6 @@ class StatsReport:
     handouts: list[HandoutStatus]
 
 
-def handout_text(handout: Handout, catalogs: LocaleCatalogs) -> str:
-    """The running text of a handout in a locale, as plain text (what a patient reads as prose)."""
-    sentences = []
-    for message in prose_messages(handout):
-        if catalogs.locale.is_source:
-            text: str | None = message.text
-        else:
-            catalog = catalogs.catalogs.get(handout.slug)
-            text = catalog.translation(message.text) if catalog is not None else None
-        if text:
-            sentences.append(plain_text(text))
-    return " ".join(sentences)
-
-
 def handout_statuses(inputs: Inputs) -> list[HandoutStatus]:
     """Every handout x locale: its provenance and its readability scores."""
     found = []
@@ -769,37 +752,17 @@ def handout_statuses(inputs: Inputs) -> list[HandoutStatus]:
 
 
 def readability_problems(project: Project, inputs: Inputs, brands: list[Brand]) -> list[Problem]:
-    """Where a handout's grade (by its language's grade formula) is above the maximum its front
-    matter or a brand offering that language sets."""
-    problems = []
+    """Every handout x locale whose reading grade is above the maximum its front matter, or a brand
+    offering that language, sets."""
+    by_slug = {handout.slug: handout for handout in inputs.handouts}
+    found = []
     for status in handout_statuses(inputs):
-        handout = next(h for h in inputs.handouts if h.slug == status.handout)
-        limits = [(handout.max_reading_grade, f"{display_path(handout.path)}: max_reading_grade")]
-        limits += [
-            (b.max_reading_grade, f"{display_path(b.path)}: max_reading_grade")
-            for b in brands
-            if b.locales is None or status.locale in b.locales
-        ]
-        graded = grade_of(status.readability)
-        set_limits = [(limit, where) for limit, where in limits if limit is not None]
-        if graded is None or not set_limits:
-            continue
-        limit, where = min(set_limits, key=lambda item: item[0])
-        if graded.value > limit:
-            locale = get_locale(status.locale)
-            path = handout.path if locale.is_source else po_path(project.locales_dir, locale, handout.slug)
-            problems.append(
-                Problem(
-                    path,
-                    None,
-                    "readability",
-                    f"{handout.slug} in {status.locale}: {graded.formula} grade {graded.value:g} is above the "
-                    f"maximum {limit:g} ({where}); use shorter sentences and shorter words",
-                    locale=status.locale,
-                    domain=handout.slug,
-                )
-            )
-    return problems
+        problem = check_reading_grade(
+            by_slug[status.handout], get_locale(status.locale), status.readability, brands, project.locales_dir
+        )
+        if problem is not None:
+            found.append(problem)
+    return found
 
 
 def stats(project: Project, locales: Iterable[str] | None = None) -> StatsReport:

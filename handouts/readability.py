@@ -20,8 +20,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from .catalogs import LocaleCatalogs, po_path
+from .checks import Problem
+from .config import Brand
 from .content import Handout, Heading, ListBlock, Message, Paragraph
+from .errors import display_path
+from .locales import LocaleInfo
 
 GRADE, EASE = "grade", "ease"
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -152,3 +158,46 @@ def plain_text(markdown: str) -> str:
     text = "".join(child.content for token in tokens for child in token.children or () if child.type == "text")
     text = text.strip()
     return text if SENTENCE_END_RE.search(text[-1:] + " ") else text + "."
+
+
+def handout_text(handout: Handout, catalogs: LocaleCatalogs) -> str:
+    """The running text of a handout in a locale as plain text: its patient-ready translations."""
+    sentences = []
+    catalog = catalogs.catalogs.get(handout.slug)
+    for message in prose_messages(handout):
+        if catalogs.locale.is_source:
+            text: str | None = message.text
+        else:
+            text = catalog.translation(message.text) if catalog is not None else None
+        if text:
+            sentences.append(plain_text(text))
+    return " ".join(sentences)
+
+
+def check_reading_grade(
+    handout: Handout, locale: LocaleInfo, found: list[Score], brands: list[Brand], locales_dir: Path
+) -> Problem | None:
+    """A `readability` problem when the language's grade is above the lowest maximum set by the
+    handout's front matter or by a brand offering the language; None otherwise."""
+    graded = grade(found)
+    limits = [(handout.max_reading_grade, f"{display_path(handout.path)}: max_reading_grade")]
+    limits += [
+        (brand.max_reading_grade, f"{display_path(brand.path)}: max_reading_grade")
+        for brand in brands
+        if brand.locales is None or locale.tag in brand.locales
+    ]
+    set_limits = [(limit, where) for limit, where in limits if limit is not None]
+    if graded is None or not set_limits:
+        return None
+    limit, where = min(set_limits, key=lambda item: item[0])
+    if graded.value <= limit:
+        return None
+    return Problem(
+        handout.path if locale.is_source else po_path(locales_dir, locale, handout.slug),
+        None,
+        "readability",
+        f"{handout.slug} in {locale.tag}: {graded.formula} grade {graded.value:g} is above the maximum "
+        f"{limit:g} ({where}); use shorter sentences and shorter words",
+        locale=locale.tag,
+        domain=handout.slug,
+    )
