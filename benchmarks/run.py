@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from handouts.fonts import prepare_fonts  # noqa: E402
-from handouts.pipeline import Project, build, font_css, load_inputs, plan  # noqa: E402
+from handouts.pipeline import Project, build, font_css, load_inputs, notice_locales, plan  # noqa: E402
 
 CJK = ("zh", "ja", "ko")
 
@@ -55,7 +55,17 @@ def baseline(project: Project, workdir: Path, count: int) -> tuple[float, int]:
     for index, job in enumerate(jobs):
         html = workdir / f"job{index}.html"
         css = workdir / f"job{index}.css"
-        html.write_text(render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand), encoding="utf-8")
+        notice = [inputs.catalogs[tag] for tag in notice_locales(job, inputs)]
+        page = render_html(
+            env,
+            job.handout,
+            inputs.catalogs[job.locale.tag],
+            job.brand,
+            paper=job.paper,
+            edition=job.edition,
+            assistance=notice,
+        )
+        html.write_text(page, encoding="utf-8")
         css.write_text(font_css(fonts, inputs, job), encoding="utf-8")
         commands.append(
             [

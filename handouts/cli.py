@@ -22,7 +22,8 @@ from . import __version__
 from .errors import ErrorGroup, HandoutsError, display_path
 
 if TYPE_CHECKING:
-    from .checks import Problem, Report, Stats
+    from .checks import Problem, Report
+    from .pipeline import StatsReport
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command ended by SIGPIPE
@@ -54,14 +55,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="build every handout x locale x brand as PDF (the default)",
         description="Check every catalog, then write dist/<brand>/<locale>/<slug>.pdf.",
     )
-    build.add_argument(
-        "--locale", action="append", metavar="LOCALE", help="only this locale (repeatable; zh-Hans or zh_Hans)"
-    )
-    build.add_argument("--brand", action="append", metavar="BRAND", help="only this brand folder (repeatable)")
-    build.add_argument("--handout", action="append", metavar="SLUG", help="only this handout (repeatable)")
+    add_selection_options(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder instead of dist/")
     build.add_argument(
-        "--paper", choices=("letter", "a4"), help="paper size for every brand (default: each brand's own)"
+        "--format", choices=("text", "json"), default="text", help="summary format (default: text; json for CI)"
     )
     add_jobs_option(build)
     build.add_argument("--force", action="store_true", help="rebuild every PDF, ignoring the build cache")
@@ -141,10 +138,21 @@ def make_parser() -> argparse.ArgumentParser:
     release = commands.add_parser(
         "release",
         help="build everything, check it, and write the release artifacts",
-        description="PDFs, review sheets, thumbnails, index.html, manifest.json, SHA256SUMS and a "
-        "reproducible handouts-<version>.zip in dist/.",
+        description="PDFs, thumbnails, index.html, manifest.json and SHA256SUMS, with a reproducible "
+        "<name>.zip for the print shop, and the review sheets in a separate <name>-review.zip, in dist/.",
     )
+    add_selection_options(release)
     release.add_argument("--out", type=Path, metavar="DIR", help="output folder instead of dist/")
+    release.add_argument(
+        "--name",
+        type=release_name,
+        metavar="NAME",
+        help="the release's name, used for its archives (default: handouts-<date> from SOURCE_DATE_EPOCH, "
+        "else the newest last_reviewed date of the handouts)",
+    )
+    release.add_argument(
+        "--format", choices=("text", "json"), default="text", help="summary format (default: text; json for CI)"
+    )
     add_jobs_option(release)
     group = release.add_mutually_exclusive_group()
     group.add_argument(
@@ -152,6 +160,38 @@ def make_parser() -> argparse.ArgumentParser:
     )
     group.add_argument("--merge", nargs="+", type=Path, metavar="DIR", help="combine the outputs of every shard")
     return parser
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """What to build: brands, locales, handouts, paper, editions, and whether to leave out what is not ready."""
+    parser.add_argument("--brand", action="append", metavar="BRAND", help="only this brand folder (repeatable)")
+    parser.add_argument(
+        "--locale",
+        action="append",
+        metavar="LOCALE",
+        help="only this locale (repeatable; zh-Hans or zh_Hans; default: the languages each brand offers)",
+    )
+    parser.add_argument("--handout", action="append", metavar="SLUG", help="only this handout (repeatable)")
+    parser.add_argument(
+        "--paper", choices=("letter", "a4"), help="paper size for every brand (default: each brand's own)"
+    )
+    parser.add_argument(
+        "--edition",
+        action="append",
+        choices=("standard", "large-print"),
+        help="only this edition (repeatable; default: each brand's own editions)",
+    )
+    parser.add_argument(
+        "--ready-only",
+        action="store_true",
+        help="build every handout x locale that passes every check, list what was left out and why, and exit 0",
+    )
+
+
+def release_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", value):
+        raise argparse.ArgumentTypeError(f"{value!r}: use letters, digits, '.', '_' and '-' only")
+    return value
 
 
 def normalise_argv(argv: Sequence[str]) -> list[str]:
@@ -287,10 +327,35 @@ def run(args: argparse.Namespace) -> int:
         if args.merge:
             outcome = release.merge(project, args.merge)
         else:
-            outcome = release.release(project, jobs=args.jobs, shard=args.shard)
+            outcome = release.release(
+                project,
+                jobs=args.jobs,
+                shard=args.shard,
+                brands=args.brand,
+                locales=args.locale,
+                handouts=args.handout,
+                paper=args.paper,
+                editions=args.edition,
+                ready_only=args.ready_only,
+                name=args.name,
+            )
+        if args.format == "json":
+            summary = {
+                "ok": True,
+                "pdfs": [entry["path"] for entry in outcome.entries],
+                "files": [relative_output(path, project.out_dir) for path in outcome.files],
+                "left_out": [
+                    {"path": relative_output(job.output, project.out_dir), "reasons": reasons}
+                    for job, reasons in outcome.left_out
+                ],
+            }
+            print(json.dumps(summary, ensure_ascii=False, indent=2))
+            return EXIT_OK
         for artifact in outcome.files:
             print(f"wrote {display_path(artifact)}")
-        print(f"release: {len(outcome.entries)} PDF(s) in {time.monotonic() - started:.1f} s")
+        print_left_out(outcome, project.out_dir)
+        left = f", {len(outcome.left_out)} left out (not ready)" if outcome.left_out else ""
+        print(f"release: {len(outcome.entries)} PDF(s){left} in {time.monotonic() - started:.1f} s")
         return EXIT_OK
     if command == "thumbnails":
         pictures = pipeline.thumbnails(project, args.out, args.locale, args.brand)
@@ -309,7 +374,7 @@ def run_build(args: argparse.Namespace, project: object) -> int:
 
     assert isinstance(project, pipeline.Project)
     started = time.monotonic()
-    progress = Progress()
+    progress = Progress(sys.stderr if args.format == "json" else sys.stdout)
 
     def warn(problem: Problem) -> None:
         print(f"warning: {problem}", file=sys.stderr)
@@ -327,28 +392,72 @@ def run_build(args: argparse.Namespace, project: object) -> int:
             jobs=args.jobs,
             force=args.force,
             shard=args.shard,
+            editions=args.edition,
+            ready_only=args.ready_only,
         )
     finally:
         progress.close()
+    if args.format == "json":
+        print(json.dumps(build_summary(result, project.out_dir), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print_left_out(result, project.out_dir)
     kind = "draft PDF(s)" if args.draft else "PDF(s)"
+    left_out = f", {len(result.left_out)} left out (not ready)" if args.ready_only else ""
     print(
         f"{len(result.jobs)} {kind}: {len(result.built)} built, {len(result.skipped)} up to date, "
-        f"{len(result.failed)} failed in {time.monotonic() - started:.1f} s"
+        f"{len(result.failed)} failed{left_out} in {time.monotonic() - started:.1f} s"
     )
     return EXIT_OK
+
+
+def print_left_out(result: Any, out_dir: Path) -> None:
+    """What `--ready-only` left out, each PDF with the reasons."""
+    for job, reasons in result.left_out:
+        print(f"left out {relative_output(job.output, out_dir)} ({job.handout.slug}, {job.describe()}):")
+        for reason in reasons:
+            print("  " + reason.replace("\n", "\n  "))
+
+
+def relative_output(path: Path, out_dir: Path) -> str:
+    try:
+        return path.relative_to(out_dir).as_posix()
+    except ValueError:
+        return display_path(path)
+
+
+def build_summary(result: Any, out_dir: Path) -> dict[str, Any]:
+    """What a build wrote and what it left out, for CI: paths relative to the output folder."""
+
+    def job_dict(job: Any) -> dict[str, Any]:
+        return {
+            "path": relative_output(job.output, out_dir),
+            "handout": job.handout.slug,
+            "locale": job.locale.tag,
+            "brand": job.brand.id,
+            "paper": job.paper,
+            "edition": job.edition,
+        }
+
+    return {
+        "ok": not result.failed,
+        "built": [job_dict(job) for job in result.built],
+        "up_to_date": [job_dict(job) for job in result.skipped],
+        "left_out": [{**job_dict(job), "reasons": reasons} for job, reasons in result.left_out],
+    }
 
 
 class Progress:
     """A progress bar on a terminal; one plain line per PDF elsewhere (CI logs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: Any = None) -> None:
         self.bar: Any = None
         self.interactive = sys.stderr.isatty()
+        self.stream = stream or sys.stdout
 
     def update(self, job: Any, outcome: str) -> None:
         if not self.interactive:
-            if outcome != "skipped":
-                print(f"{outcome} {display_path(job.output)}")
+            if outcome not in ("skipped", "left out"):
+                print(f"{outcome} {display_path(job.output)}", file=self.stream)
             return
         if self.bar is None:
             from tqdm import tqdm
@@ -444,11 +553,16 @@ def xml_text(text: str) -> str:
     return XML_FORBIDDEN_RE.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
-def format_stats(rows: list[Stats], fmt: str) -> str:
+def format_stats(report: StatsReport, fmt: str) -> str:
+    """Counts per catalog, then per handout and locale its review status and readability."""
     if fmt == "json":
-        return json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2)
+        data = {
+            "catalogs": [row.as_dict() for row in report.catalogs],
+            "handouts": [status.as_dict() for status in report.handouts],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2)
     header = ("locale", "domain", "translated", "fuzzy", "untranslated", "missing", "obsolete", "words", "percent")
-    table = [header] + [
+    rows = [
         (
             r.locale,
             r.domain,
@@ -460,12 +574,29 @@ def format_stats(rows: list[Stats], fmt: str) -> str:
             str(r.words),
             f"{r.percent:.1f}%",
         )
-        for r in rows
+        for r in report.catalogs
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    status_header = ("handout", "locale", "status", "held back by", "readability")
+    statuses = [
+        (
+            s.handout,
+            s.locale,
+            s.provenance.method,
+            ", ".join(display_path(p) for p in s.provenance.held_back_by) or "-",
+            "; ".join(f"{score.formula} {score.value:g} ({score.scale})" for score in s.readability) or "-",
+        )
+        for s in report.handouts
+    ]
+    return table([header, *rows], numeric_from=2) + "\n\n" + table([status_header, *statuses], numeric_from=99)
+
+
+def table(rows: list[tuple[str, ...]], numeric_from: int) -> str:
+    """Columns padded to their widest cell; numeric columns right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(
-            cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in table
+            cell.rjust(w) if i >= numeric_from else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
     )

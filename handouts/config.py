@@ -7,6 +7,7 @@ Unknown keys are errors: a typo must never silently fall back to a default.
 
 from __future__ import annotations
 
+import colorsys
 import re
 import tomllib
 from collections.abc import Callable
@@ -14,15 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ErrorGroup, HandoutsError, Location, collect
+from .errors import ConfigError, ErrorGroup, HandoutsError, LocaleError, Location, collect
 from .fonts import STYLES, FontFamily
+from .locales import get_locale
+from .logos import LogoError, logo_aspect
 from .paths import image_problem, inside
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+EDITIONS = ("standard", "large-print")
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
 FONT_SUFFIXES = {".ttf", ".otf", ".woff"}
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9]$")
+# A phone number as people write it: (555) 010-0199, 555.010.0199, +44 20 7946 0958 ...
+PHONE_RE = re.compile(r"^\+?[0-9(][0-9 ().\-]*[0-9]$")
+# ... optionally followed by an extension: "ext. 12", "ext 12", "extension 12", "x12", ";ext=12".
+EXTENSION_RE = re.compile(
+    r"^(?P<number>.*?)\s*(?:[,;]\s*)?(?:ext\.?|extension|x|ext=)\s*(?P<extension>[0-9]{1,6})$", re.IGNORECASE
+)
 URL_RE = re.compile(r"^https://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~:/?#@!$&'()*+,;=%\-]*)?$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for body-size text
@@ -39,6 +48,28 @@ class Colors:
 class Logo:
     file: Path
     alt: str
+    aspect: float = 1.0  # width / height of the image, from its own size
+
+    # The letterhead's logo box: the logo keeps its proportions and fills as much of it as it can.
+    MAX_WIDTH_MM = 60.0
+    MAX_HEIGHT_MM = 18.0
+
+    @property
+    def size_mm(self) -> tuple[float, float]:
+        """(width, height) in millimetres: the largest size of the logo's own shape inside the box."""
+        height = min(self.MAX_HEIGHT_MM, self.MAX_WIDTH_MM / self.aspect)
+        return round(height * self.aspect, 2), round(height, 2)
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A phone number exactly as the brand writes it, and an optional extension (digits)."""
+
+    number: str
+    extension: str | None = None
+
+    def __str__(self) -> str:
+        return self.number if self.extension is None else f"{self.number} ext. {self.extension}"
 
 
 @dataclass(frozen=True)
@@ -49,17 +80,27 @@ class Brand:
     path: Path
     name: str
     address: tuple[str, ...]
-    phone: str
+    phone: str  # the number exactly as written (without its extension)
     website: str | None
     email: str | None
-    paper: str  # "letter" or "a4"
+    papers: tuple[str, ...]  # "letter" and/or "a4", in the brand's order
     colors: Colors
     logo: Logo
     font: FontFamily | None = None  # the clinic's own Latin family, where it covers the language
+    phone_extension: str | None = None
+    locales: tuple[str, ...] | None = None  # BCP 47 tags the clinic offers; None: every shipped one
+    editions: tuple[str, ...] = ("standard",)
+    hyphenate: bool = False  # break long words at line ends (standard edition only)
+    language_assistance: Phone | None = None  # print the free-language-help notice, with this number
+    max_reading_grade: float | None = None
 
     @property
-    def css_page_size(self) -> str:
-        return PAPER_SIZES[self.paper]
+    def contact_phone(self) -> Phone:
+        return Phone(self.phone, self.phone_extension)
+
+
+def css_page_size(paper: str) -> str:
+    return PAPER_SIZES[paper]
 
 
 # --- the schema ---------------------------------------------------------------------------------
@@ -83,11 +124,35 @@ def is_text(value: Any, limit: int = MAX_TEXT) -> str | None:
     return None
 
 
+def parse_phone(value: str) -> Phone | None:
+    """`(555) 010-0199 ext. 12` -> Phone('(555) 010-0199', '12'); None when it is no phone number."""
+    text = value.strip()
+    extension = None
+    if (match := EXTENSION_RE.match(text)) is not None:
+        text, extension = match["number"].strip(), match["extension"]
+    if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 7 or not balanced(text):
+        return None
+    return Phone(text, extension)
+
+
+def balanced(text: str) -> bool:
+    """Brackets open before they close, at most one deep: `(555) 010` yes, `555) 010 (` no."""
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if not 0 <= depth <= 1:
+            return False
+    return depth == 0
+
+
 def is_phone(value: Any) -> str | None:
     if (problem := is_text(value)) is not None:
         return problem
-    if not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 7:
-        return f"{value!r} is not a phone number (digits, spaces, + - . ( ) only; at least 7 digits)"
+    if parse_phone(value) is None:
+        return (
+            f"{value!r} is not a phone number (digits, spaces, + - . and paired ( ) only; at least 7 digits; "
+            "an extension may follow as 'ext. 12')"
+        )
     return None
 
 
@@ -110,7 +175,50 @@ def is_colour(value: Any) -> str | None:
 
 
 def is_paper(value: Any) -> str | None:
-    return None if value in PAPER_SIZES else f"{value!r} is not a paper size ({' or '.join(PAPER_SIZES)})"
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        return "must name at least one paper size"
+    for item in values:
+        if item not in PAPER_SIZES:
+            return f"{item!r} is not a paper size ({' or '.join(PAPER_SIZES)}, or a list of them)"
+    if len(set(values)) != len(values):
+        return "names a paper size twice"
+    return None
+
+
+def is_editions(value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return f"must be a list of editions ({', '.join(map(repr, EDITIONS))})"
+    for item in value:
+        if item not in EDITIONS:
+            return f"{item!r} is not an edition ({' or '.join(map(repr, EDITIONS))})"
+    if len(set(value)) != len(value):
+        return "names an edition twice"
+    return None
+
+
+def is_locales(value: Any) -> str | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        return 'must be a list of locale tags such as ["en", "es", "vi"]'
+    tags = []
+    for item in value:
+        try:
+            tags.append(get_locale(item).tag)
+        except LocaleError as error:
+            return error.message
+    if len(set(tags)) != len(tags):
+        return "names a locale twice"
+    return None
+
+
+def is_bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def is_grade(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 20:
+        return "must be a school grade from 1 to 20 (for example 8)"
+    return None
 
 
 def is_address(value: Any) -> str | None:
@@ -126,10 +234,16 @@ def is_address(value: Any) -> str | None:
 SCHEMA: dict[str, tuple[bool, Check, str]] = {
     "name": (True, is_text, "the clinic's name, printed on the letterhead and as PDF author"),
     "address": (True, is_address, "postal address, one string per line"),
-    "phone": (True, is_phone, "phone number, printed exactly as written here"),
+    "phone": (True, is_phone, "phone number, printed exactly as written here; an extension may follow ('ext. 12')"),
     "website": (False, is_url, "https:// address"),
     "email": (False, is_email, "contact e-mail"),
-    "paper": (True, is_paper, "'letter' (US) or 'a4'"),
+    "paper": (True, is_paper, "'letter' (US) or 'a4', or a list of both"),
+    "locales": (False, is_locales, "the languages the clinic offers (default: every shipped language)"),
+    "editions": (False, is_editions, "'standard' and/or 'large-print' (default: standard only)"),
+    "hyphenate": (False, is_bool, "break long words at line ends in the standard edition (default: false)"),
+    "language_assistance": (False, is_bool, "print the notice that free language help is available"),
+    "language_assistance_phone": (False, is_phone, "the number that notice gives (default: the clinic's phone)"),
+    "max_reading_grade": (False, is_grade, "the highest reading grade `check` accepts (where a formula exists)"),
     "colors.primary": (True, is_colour, "headings and rules, #rrggbb, on white"),
     "colors.accent": (True, is_colour, "notice background, #rrggbb, under the text colour"),
     "colors.text": (True, is_colour, "body text, #rrggbb, on white"),
@@ -174,6 +288,36 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+def with_lightness(colour: str, lightness: float) -> str:
+    """The same hue and saturation (HLS) at another lightness, as #rrggbb."""
+    h, _, s = colorsys.rgb_to_hls(*(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+    r, g, b = colorsys.hls_to_rgb(h, lightness, s)
+    return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
+
+
+def nearest_passing_shade(colour: str, other: str, darker: bool, minimum: float = MIN_CONTRAST) -> str:
+    """The shade of `colour`'s hue nearest to it (in HLS lightness) with `minimum` contrast to `other`,
+    made darker or lighter as asked; black or white if no shade of the hue passes."""
+    _, start, _ = colorsys.rgb_to_hls(*(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+    low, high = (0.0, start) if darker else (start, 1.0)
+    if contrast_ratio(with_lightness(colour, low if darker else high), other) < minimum:
+        return "#000000" if darker else "#ffffff"
+    for _ in range(30):  # bisect on lightness; the passing end moves toward the colour itself
+        middle = (low + high) / 2
+        passes = contrast_ratio(with_lightness(colour, middle), other) >= minimum
+        if darker:
+            low, high = (middle, high) if passes else (low, middle)
+        else:
+            low, high = (low, middle) if passes else (middle, high)
+    shade = with_lightness(colour, low if darker else high)
+    step = -1 / 255 if darker else 1 / 255
+    lightness = low if darker else high
+    while contrast_ratio(shade, other) < minimum:  # rounding to whole channels may lose a little
+        lightness = min(1.0, max(0.0, lightness + step))
+        shade = with_lightness(colour, lightness)
+    return shade
+
+
 def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Brand | None, list[str]]:
     """Check one parsed brand file against the schema; return the brand or every problem."""
     problems: list[str] = []
@@ -203,11 +347,19 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             bg_colour = "#ffffff" if bg is None else flat[f"colors.{bg}"]
             ratio = contrast_ratio(fg_colour, bg_colour)
             if ratio < MIN_CONTRAST:
+                if bg is None:  # a darker shade of the text or primary colour
+                    suggestion = nearest_passing_shade(fg_colour, bg_colour, darker=True)
+                else:  # a lighter (or darker) accent under the text colour
+                    lighter = relative_luminance(bg_colour) >= relative_luminance(fg_colour)
+                    suggestion = nearest_passing_shade(bg_colour, fg_colour, darker=not lighter)
+                pair = (suggestion, bg_colour) if bg is None else (fg_colour, suggestion)
                 problems.append(
                     f"colors.{fg if bg is None else bg}: contrast of {label} is {ratio:.2f}:1; "
-                    f"WCAG AA needs {MIN_CONTRAST}:1"
+                    f"WCAG AA needs {MIN_CONTRAST}:1; the nearest shade of the same hue that passes is "
+                    f"{suggestion} ({contrast_ratio(*pair):.2f}:1)"
                 )
     logo_file: Path | None = None
+    aspect = 1.0
     if is_text(flat.get("logo.file")) is None:
         logo_file = (path.parent / flat["logo.file"]).resolve()
         if path.parent.resolve() not in logo_file.parents:
@@ -218,22 +370,41 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             problems.append(f"logo.file: {flat['logo.file']!r} does not exist beside brand.toml")
         elif (not_an_image := image_problem(logo_file)) is not None:
             problems.append(f"logo.file: {flat['logo.file']!r} {not_an_image}")
+        else:
+            try:
+                aspect = logo_aspect(logo_file)
+            except LogoError as error:
+                problems.append(f"logo.file: {error}")
     font = validate_font(path, flat, problems)
     if problems or logo_file is None:
         return None, problems
+    phone = parse_phone(flat["phone"])
+    assert phone is not None
+    assistance = None
+    if flat.get("language_assistance"):
+        assistance = parse_phone(flat["language_assistance_phone"]) if "language_assistance_phone" in flat else phone
+    elif "language_assistance_phone" in flat:
+        return None, ["language_assistance_phone: given, but language_assistance is not true"]
+    papers = flat["paper"] if isinstance(flat["paper"], list) else [flat["paper"]]
     return (
         Brand(
             id=brand_id,
             path=path,
             name=flat["name"].strip(),
             address=tuple(line.strip() for line in flat["address"]),
-            phone=flat["phone"].strip(),
+            phone=phone.number,
+            phone_extension=phone.extension,
             website=flat.get("website"),
             email=flat.get("email"),
-            paper=flat["paper"],
+            papers=tuple(papers),
             colors=Colors(flat["colors.primary"].lower(), flat["colors.accent"].lower(), flat["colors.text"].lower()),
-            logo=Logo(logo_file, flat["logo.alt"].strip()),
+            logo=Logo(logo_file, flat["logo.alt"].strip(), aspect),
             font=font,
+            locales=tuple(get_locale(tag).tag for tag in flat["locales"]) if "locales" in flat else None,
+            editions=tuple(flat.get("editions", ["standard"])),
+            hyphenate=flat.get("hyphenate", False),
+            language_assistance=assistance,
+            max_reading_grade=flat.get("max_reading_grade"),
         ),
         [],
     )

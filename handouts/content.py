@@ -23,8 +23,17 @@ from .buildcache import Cache, Fingerprint
 from .errors import ContentError, ErrorGroup, HandoutsError, Location, collect
 from .paths import IMAGE_SUFFIXES, image_problem, inside, is_inside
 
-FRONT_MATTER_KEYS = {"title", "slug", "source_version", "last_reviewed", "pages"}
+FRONT_MATTER_KEYS = {
+    "title",
+    "slug",
+    "source_version",
+    "last_reviewed",
+    "pages",
+    "large_print_pages",
+    "max_reading_grade",
+}
 DEFAULT_PAGES = 2
+LARGE_PRINT_FACTOR = 3  # without `large_print_pages`: 18 pt at 1.5 spacing takes about 2.6 times the pages of 12 pt
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"templates"}  # the templates' own gettext domain
 NOT_TEXT_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # YAML can spell all of these
@@ -88,6 +97,14 @@ class Handout:
     last_reviewed: dt.date
     pages: int
     blocks: tuple[Block, ...] = field(default=())
+    large_print_pages: int = 0  # 0: LARGE_PRINT_FACTOR x pages
+    max_reading_grade: float | None = None
+
+    def page_budget(self, edition: str) -> int:
+        """The most pages one PDF of this handout may have in an edition."""
+        if edition == "large-print":
+            return self.large_print_pages or LARGE_PRINT_FACTOR * self.pages
+        return self.pages
 
     def messages(self) -> Iterator[Message]:
         """Every message in reading order, title first."""
@@ -181,6 +198,8 @@ def load_handout(path: Path) -> Handout:
         last_reviewed=fields["last_reviewed"],
         pages=fields["pages"],
         blocks=tuple(blocks),
+        large_print_pages=fields["large_print_pages"],
+        max_reading_grade=fields["max_reading_grade"],
     )
 
 
@@ -253,6 +272,16 @@ def validate_front_matter(
         fail("pages", "must be a whole number of pages, 1 or more")
         pages = DEFAULT_PAGES
     fields["pages"] = pages
+    large = meta.get("large_print_pages", 0)
+    if isinstance(large, bool) or not isinstance(large, int) or large < ("large_print_pages" in meta):
+        fail("large_print_pages", "must be a whole number of pages, 1 or more")
+        large = 0
+    fields["large_print_pages"] = large
+    grade = meta.get("max_reading_grade")
+    if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int | float) or not 1 <= grade <= 20):
+        fail("max_reading_grade", "must be a school grade from 1 to 20 (for example 8)")
+        grade = None
+    fields["max_reading_grade"] = grade
     return fields
 
 

@@ -181,5 +181,4 @@ class PdfWriter:
         if warnings.messages:
             raise RenderError("WeasyPrint warned: " + "; ".join(dict.fromkeys(warnings.messages)), Location(output))
         assert isinstance(pdf, bytes)
-        write_atomic(output, pdf)
-        return pdf
+        return pdf  # the caller writes it, once it has passed every check (the page budget...)

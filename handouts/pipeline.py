@@ -37,11 +37,25 @@ from .checks import Problem, Report, Stats, check_locale, stats_for
 from .config import Brand, load_brands
 from .content import Handout, load_content
 from .coverage import check_coverage
-from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location, RenderError, collect
+from .errors import (
+    CheckFailed,
+    ConfigError,
+    ContentError,
+    ErrorGroup,
+    HandoutsError,
+    LocaleError,
+    Location,
+    RenderError,
+    UsageError,
+    collect,
+)
 from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
 from .numbers import data_versions as numbers_data_versions
 from .paths import inside
+from .provenance import Provenance, check_provenance, provenance_of
+from .readability import Score, check_reading_grade, handout_text
+from .readability import scores as readability_scores
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -97,12 +111,22 @@ class Project:
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF: a handout in a locale for a clinic."""
+    """One PDF: a handout in a locale for a clinic, on one paper size, in one edition."""
 
     handout: Handout
     locale: LocaleInfo
     brand: Brand
     output: Path
+    paper: str = "letter"
+    edition: str = "standard"
+
+    @property
+    def page_budget(self) -> int:
+        return self.handout.page_budget(self.edition)
+
+    def describe(self) -> str:
+        """`es, large-print, a4` (what sets this PDF apart from its siblings)."""
+        return ", ".join([self.locale.tag, self.edition, self.paper])
 
 
 @dataclass(frozen=True)
@@ -174,19 +198,23 @@ def load_inputs(
     locales: Iterable[str] | None = None,
     handouts: Iterable[str] | None = None,
     collected: list[HandoutsError] | None = None,
+    also: Iterable[str] = (),
 ) -> Inputs:
     """Load content, locales and catalogs; every unreadable input is reported at once.
 
     Given `collected`, a locale that cannot be loaded is left out and its errors go there, so the
-    others can still be checked (`check` lists every locale's problems at once).
+    others can still be checked (`check` lists every locale's problems at once). The catalogs of
+    the locales in `also` are loaded too (the language-assistance notice quotes them), but they
+    are not among the locales built or checked.
     """
     for template in sorted(project.templates_dir.rglob("*")):  # Jinja and WeasyPrint read these
         inside(template, project.templates_dir, "template")
     all_handouts = load_content(project.content_dir, project.cache)
     chosen_handouts = select_handouts(all_handouts, handouts, project.content_dir)
     chosen_locales = select_locales(project, locales, collected)
+    extra = [locale for locale in select_locales(project, list(also)) if locale not in chosen_locales] if also else []
     sources = extract_all(chosen_handouts, project.templates_dir, project.root, project.cache)
-    catalogs = load_catalogs(project.locales_dir, chosen_locales, sources, project.cache, collected)
+    catalogs = load_catalogs(project.locales_dir, [*chosen_locales, *extra], sources, project.cache, collected)
     chosen_locales = [locale for locale in chosen_locales if locale.tag in catalogs]
     return Inputs(chosen_handouts, chosen_locales, catalogs, sources)
 
@@ -194,10 +222,15 @@ def load_inputs(
 def check_inputs(inputs: Inputs, project: Project, only: list[Path] | None = None) -> Report:
     """Completeness and quality of every selected locale's catalogs."""
     report = Report()
+    by_slug = {handout.slug: handout for handout in inputs.handouts}
+    wanted = {path.resolve() for path in only} if only is not None else None
     for locale in inputs.locales:
         if locale.is_pseudo:
             continue
         report.extend(checked_locale(inputs, project, locale, only))
+        for catalog in inputs.catalogs[locale.tag].catalogs.values():
+            if wanted is None or catalog.path.resolve() in wanted:
+                report.problems.extend(check_provenance(catalog, by_slug.get(catalog.domain)))
     return report
 
 
@@ -242,18 +275,63 @@ def locale_report(catalogs: LocaleCatalogs, inputs: Inputs, project: Project, on
     return report
 
 
-def plan(inputs: Inputs, brands: list[Brand], out_dir: Path, draft: bool = False) -> list[Job]:
-    """Every handout x locale x brand: `<out>/<brand>/<locale>/<slug>.pdf`.
+@dataclass(frozen=True)
+class Variants:
+    """Which papers and editions to build: each brand's own, unless the command line overrides them."""
 
-    Drafts go to `<out>/drafts/<brand>/<locale>/<slug>.draft.pdf`, never under a release name.
+    paper: str | None = None
+    editions: tuple[str, ...] | None = None
+
+    def papers_of(self, brand: Brand) -> tuple[str, ...]:
+        return (self.paper,) if self.paper is not None else brand.papers
+
+    def paper_in_path(self, brand: Brand) -> bool:
+        """The paper is part of the file name whenever a brand has more than one, or it was overridden:
+        a Letter PDF and an A4 PDF never share a path."""
+        return self.paper is not None or len(brand.papers) > 1
+
+    def editions_of(self, brand: Brand) -> tuple[str, ...]:
+        return self.editions if self.editions is not None else brand.editions
+
+
+def output_name(slug: str, edition: str, paper: str | None, suffix: str) -> str:
+    """`ketamine-infusions.pdf`, `ketamine-infusions.large-print.pdf`, `ketamine-infusions.a4.pdf`..."""
+    parts = [slug]
+    if edition != "standard":
+        parts.append(edition)
+    if paper is not None:
+        parts.append(paper)
+    return ".".join(parts) + suffix
+
+
+def brand_locales(brand: Brand, locales: list[LocaleInfo]) -> list[LocaleInfo]:
+    """The selected locales this clinic offers (every one when its brand file does not say)."""
+    if brand.locales is None:
+        return locales
+    return [locale for locale in locales if locale.tag in brand.locales or locale.is_pseudo]
+
+
+def plan(
+    inputs: Inputs, brands: list[Brand], out_dir: Path, draft: bool = False, variants: Variants | None = None
+) -> list[Job]:
+    """Every handout x locale the brand offers x paper x edition: `<out>/<brand>/<locale>/<slug>.pdf`.
+
+    The edition (other than standard) and the paper (when there is a choice) join the file name:
+    `<slug>.large-print.a4.pdf`. Drafts go to `<out>/drafts/<brand>/<locale>/<slug>.draft.pdf`,
+    never under a release name.
     """
+    variants = variants or Variants()
     base, suffix = (out_dir / "drafts", ".draft.pdf") if draft else (out_dir, ".pdf")
-    return [
-        Job(handout, locale, brand, base / brand.id / locale.tag / f"{handout.slug}{suffix}")
-        for brand in brands
-        for locale in inputs.locales
-        for handout in inputs.handouts
-    ]
+    jobs = []
+    for brand in brands:
+        in_path = variants.paper_in_path(brand)
+        for locale in brand_locales(brand, inputs.locales):
+            for handout in inputs.handouts:
+                for edition in variants.editions_of(brand):
+                    for paper in variants.papers_of(brand):
+                        name = output_name(handout.slug, edition, paper if in_path else None, suffix)
+                        jobs.append(Job(handout, locale, brand, base / brand.id / locale.tag / name, paper, edition))
+    return jobs
 
 
 class CheckFailedWithProblems(CheckFailed):
@@ -267,21 +345,86 @@ class CheckFailedWithProblems(CheckFailed):
         return "\n".join(str(p) for p in self.problems)
 
 
+class PageBudgetExceeded(CheckFailed):
+    """A PDF has more pages than its handout's budget for that edition."""
+
+    category = "page-budget"
+
+
 @dataclass
 class BuildResult:
-    """What a build did: every job, which were rendered, which came from the cache, which failed."""
+    """What a build did: every job, which were rendered, which came from the cache, which failed,
+    and (with `ready_only`) which were left out and why."""
 
     jobs: list[Job]
     inputs: Inputs
     built: list[Job] = dataclasses.field(default_factory=list)
     skipped: list[Job] = dataclasses.field(default_factory=list)
     failed: list[tuple[Job, HandoutsError]] = dataclasses.field(default_factory=list)
+    left_out: list[tuple[Job, list[str]]] = dataclasses.field(default_factory=list)
 
     def __iter__(self) -> Iterator[Job]:
-        return iter(self.jobs)
+        return iter(self.written)
 
     def __len__(self) -> int:
-        return len(self.jobs)
+        return len(self.written)
+
+    @property
+    def written(self) -> list[Job]:
+        """The jobs whose PDF is in the output folder now (built or up to date), in plan order."""
+        out = {job.output for job in (*self.built, *self.skipped)}  # workers send back copies of jobs
+        return [job for job in self.jobs if job.output in out]
+
+
+def choose_locales(project: Project, brands: list[Brand], requested: Iterable[str] | None) -> list[str] | None:
+    """The locales to build: the requested ones, else every locale the chosen brands offer
+    (None: every locale with catalogs). A brand offering a locale with no catalog is an error in
+    its brand file; a requested locale that no chosen brand offers is a usage error."""
+    available = {locale.tag for locale in discover_locales(project.locales_dir)}
+    errors: list[HandoutsError] = []
+    for brand in brands:
+        for tag in brand.locales or ():
+            if tag not in available:
+                errors.append(
+                    ConfigError(
+                        f"the clinic offers {tag!r}, but locales/ has no catalog for it "
+                        f"(create one with `python build.py init {tag}`)",
+                        Location(brand.path, key="locales"),
+                    )
+                )
+    if errors:
+        raise ErrorGroup(errors)
+    if requested:
+        requested = list(requested)
+        offered = [b.locales for b in brands]
+        if all(o is not None for o in offered):
+            known = {tag for o in offered for tag in o or ()}
+            for tag in requested:
+                info = get_locale(tag)
+                if not info.is_pseudo and info.tag not in known:
+                    raise UsageError(
+                        f"no chosen brand offers {info.tag!r} (their locales: {', '.join(sorted(known))}); "
+                        "add it to a brand's `locales` or choose another --brand"
+                    )
+        return requested
+    if any(brand.locales is None for brand in brands):
+        return None
+    return list(dict.fromkeys(tag for brand in brands for tag in brand.locales or ()))
+
+
+def assistance_locales(brands: list[Brand]) -> list[str]:
+    """The languages of every language-assistance notice the chosen brands print."""
+    tags: list[str] = []
+    for brand in brands:
+        if brand.language_assistance is not None:
+            tags.extend(brand.locales or [])
+    return list(dict.fromkeys(tags))
+
+
+def unready_reasons(report: Report, job: Job) -> list[str]:
+    """Why a job may not be built: every check problem in the catalogs it uses."""
+    domains = {job.handout.slug, TEMPLATES_DOMAIN, ""}
+    return [str(p) for p in report.problems if p.locale == job.locale.tag and p.domain in domains]
 
 
 def build(
@@ -297,30 +440,45 @@ def build(
     force: bool = False,
     shard: tuple[int, int] | None = None,
     time_limit: float = RENDER_TIME_LIMIT,
+    editions: Iterable[str] | None = None,
+    ready_only: bool = False,
 ) -> BuildResult:
     """Check every input, then render one PDF per job, skipping those already built.
 
     A release build refuses any catalog problem. A draft build renders incomplete or stale
     catalogs anyway (fuzzy translations, English where none exists), marked as drafts. With
-    `jobs` > 1 the PDFs render in a pool of worker processes. `shard=(k, n)` builds the k-th of
-    n deterministic shares of the jobs, for CI matrices.
+    `ready_only`, every job whose catalogs pass every check and whose PDF keeps its page budget is
+    built, and the others are left out with their reasons. With `jobs` > 1 the PDFs render in a
+    pool of worker processes. `shard=(k, n)` builds the k-th of n deterministic shares of the
+    jobs, for CI matrices. `paper` and `editions` override every brand's own.
     """
     chosen_brands = load_brands(project.brands_dir, brands)
-    if paper is not None:  # the same letterhead on other paper (tests print every locale on both)
-        chosen_brands = [dataclasses.replace(brand, paper=paper) for brand in chosen_brands]
-    inputs = load_inputs(project, locales, handouts)
+    wanted = choose_locales(project, chosen_brands, locales)
+    inputs = load_inputs(project, wanted, handouts, also=assistance_locales(chosen_brands))
     report = check_inputs(inputs, project)
-    if report.problems and not draft:
+    if report.problems and not draft and not ready_only:
         raise CheckFailedWithProblems(report.problems)
-    if warn is not None:
+    if warn is not None and draft:
         for problem in report.problems:
             warn(problem)
-    planned = plan(inputs, chosen_brands, project.out_dir, draft)
+    variants = Variants(paper, tuple(dict.fromkeys(editions)) if editions else None)
+    planned = plan(inputs, chosen_brands, project.out_dir, draft, variants)
     if shard is not None:
         planned = select_shard(planned, project.out_dir, *shard)
     for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
         inside(job.output, project.out_dir, "output path")
     result = BuildResult(planned, inputs)
+    if ready_only and not draft:
+        ready = []
+        for job in planned:
+            reasons = unready_reasons(report, job)
+            if reasons:
+                result.left_out.append((job, reasons))
+                if progress:
+                    progress(job, "left out")
+            else:
+                ready.append(job)
+        planned = ready
     cache = project.cache
     keys = job_keys(project, inputs, planned, draft)
     todo = []
@@ -335,9 +493,16 @@ def build(
         return result
     context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, time_limit)
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
-    todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug))
+    todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug, job.edition, job.paper))
     for job, outcome in render_all(context, todo, jobs):
+        if isinstance(outcome, bytes):
+            outcome = within_budget(job, outcome)
         if isinstance(outcome, HandoutsError):
+            if ready_only:
+                result.left_out.append((job, [str(outcome)]))
+                if progress:
+                    progress(job, "left out")
+                continue
             result.failed.append((job, outcome))
             if progress:
                 progress(job, "failed")
@@ -353,9 +518,32 @@ def build(
     return result
 
 
+def page_count(pdf: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+def within_budget(job: Job, pdf: bytes) -> bytes | HandoutsError:
+    """The PDF, or an error naming the locale and the page count when it exceeds its budget."""
+    pages = page_count(pdf)
+    if pages <= job.page_budget:
+        return pdf
+    key = "large_print_pages" if job.edition == "large-print" else "pages"
+    return PageBudgetExceeded(
+        f"{job.handout.slug} in {job.describe()} has {pages} pages; its budget is {job.page_budget} "
+        f"(front matter `{key}`): shorten the text or raise the budget",
+        Location(job.handout.path, key=key),
+    )
+
+
 def planned_jobs(project: Project) -> list[Job]:
     """Every job of a full build, without checking or rendering anything."""
-    return plan(load_inputs(project), load_brands(project.brands_dir), project.out_dir)
+    brands = load_brands(project.brands_dir)
+    return plan(load_inputs(project, choose_locales(project, brands, None)), brands, project.out_dir)
 
 
 def select_shard(planned: list[Job], out_dir: Path, k: int, n: int) -> list[Job]:
@@ -398,7 +586,8 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         brand = job.brand
         if brand.id not in brand_keys:
             files = [p for p in brand.path.parent.rglob("*") if p.is_file()]
-            brand_keys[brand.id] = Fingerprint(brand.paper).add_files(files).hexdigest()
+            # brand.toml and the files beside it: the paper and edition are in each job's own key
+            brand_keys[brand.id] = Fingerprint(brand.id).add_files(files).hexdigest()
     file_hashes = {
         c.path: sha256_file(c.path) for lc in inputs.catalogs.values() for c in lc.catalogs.values() if c.lines
     }
@@ -408,13 +597,20 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         translations = Fingerprint(job.locale.tag)
         if job.locale.declaration is not None:  # its direction, script and formats shape the page
             translations.add_files([job.locale.declaration.path])
-        for domain in (job.handout.slug, TEMPLATES_DOMAIN):
-            catalog = catalogs.catalogs.get(domain)
+        used = [catalogs.catalogs.get(domain) for domain in (job.handout.slug, TEMPLATES_DOMAIN)]
+        # the language-assistance notice quotes the templates catalog of every language it lists
+        used += [inputs.catalogs[tag].catalogs.get(TEMPLATES_DOMAIN) for tag in notice_locales(job, inputs)]
+        for catalog in used:
             if catalog is not None:  # the pseudo-locale's catalogs live in memory only
                 translations.add_value(file_hashes[catalog.path] if catalog.lines else str(catalog.po))
         content = Fingerprint().add_files([job.handout.path, *figure_files(job.handout)])
         keys[job.output] = Fingerprint(
-            common_key, brand_keys[job.brand.id], content.hexdigest(), translations.hexdigest()
+            common_key,
+            brand_keys[job.brand.id],
+            content.hexdigest(),
+            translations.hexdigest(),
+            f"paper={job.paper}",
+            f"edition={job.edition}",
         ).hexdigest()
     return keys
 
@@ -506,7 +702,17 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     try:
         with render_time_limit(context.time_limit, job):
             catalogs = context.inputs.catalogs[job.locale.tag]
-            html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
+            notice = [context.inputs.catalogs[tag] for tag in notice_locales(job, context.inputs)]
+            html = render_html(
+                env,  # type: ignore[arg-type]
+                job.handout,
+                catalogs,
+                job.brand,
+                draft_build=context.draft,
+                paper=job.paper,
+                edition=job.edition,
+                assistance=notice,
+            )
             css = font_css(writer.fonts, context.inputs, job)
             return job, writer.render(html, context.project.templates_dir, job.output, css)
     except HandoutsError as error:
@@ -551,13 +757,27 @@ def locale_text(catalogs: LocaleCatalogs, sources: dict[str, list[SourceMessage]
     return " ".join(str(e.msgstr) for c in catalogs.catalogs.values() for e in c.entries())
 
 
+def notice_locales(job: Job, inputs: Inputs) -> list[str]:
+    """The languages of a job's language-assistance notice: English and every language the clinic
+    offers (those whose catalogs were loaded), in the brand's order; none without the notice."""
+    if job.brand.language_assistance is None:
+        return []
+    offered = job.brand.locales or tuple(locale.tag for locale in inputs.locales if not locale.is_pseudo)
+    return [tag for tag in dict.fromkeys(["en", *offered]) if tag in inputs.catalogs]
+
+
 def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
-    """The font CSS of one job: its locale's scripts, led by the brand's family where it covers them."""
+    """The font CSS of one job: its locale's scripts (and those of its language-assistance notice),
+    led by the brand's family where it covers them."""
     brand_font = job.brand.font
+    tags = list(dict.fromkeys([job.locale.tag, *notice_locales(job, inputs)]))
     covered = []
-    if brand_font is not None and brand_font.covers(locale_text(inputs.catalogs[job.locale.tag], inputs.sources)):
-        covered.append(job.locale.tag)
-    return fonts.stylesheet([job.locale.tag], brand_font, covered, {job.locale.tag: job.locale.script})
+    if brand_font is not None:
+        for tag in tags:
+            if brand_font.covers(locale_text(inputs.catalogs[tag], inputs.sources)):
+                covered.append(tag)
+    scripts = {tag: inputs.catalogs[tag].locale.script for tag in tags}
+    return fonts.stylesheet(tags, brand_font, covered, scripts)
 
 
 def check(
@@ -566,14 +786,20 @@ def check(
     paths: list[Path] | None = None,
     errors: list[HandoutsError] | None = None,
 ) -> Report:
-    """Every problem in the catalogs of the selected locales, or of the given `.po` files.
+    """Every problem in the catalogs of the selected locales, or of the given `.po` files; and
+    each handout's reading grade against the maximum its front matter or a brand sets.
 
     Given `errors`, a locale that cannot be read (an unknown tag, a broken declaration or catalog)
     adds its errors there and every other locale is still checked.
     """
     if paths:
         locales = [catalog_locale(project, path) for path in paths]
-    return check_inputs(load_inputs(project, locales, collected=errors), project, paths or None)
+    inputs = load_inputs(project, locales, collected=errors)
+    report = check_inputs(inputs, project, paths or None)
+    if not paths:
+        brands = load_brands(project.brands_dir) if any(project.brands_dir.glob("*/brand.toml")) else []
+        report.problems.extend(readability_problems(project, inputs, brands))
+    return report
 
 
 def catalog_locale(project: Project, path: Path) -> str:
@@ -600,13 +826,66 @@ def update(project: Project) -> list[PlannedWrite]:
     return planned
 
 
-def stats(project: Project, locales: Iterable[str] | None = None) -> list[Stats]:
-    """Translated, fuzzy, untranslated, missing and obsolete counts per locale and domain."""
+@dataclass(frozen=True)
+class HandoutStatus:
+    """One handout in one locale: who translated it (and which catalog holds it back), how readable it is."""
+
+    handout: str
+    locale: str
+    provenance: Provenance
+    readability: list[Score]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "handout": self.handout,
+            "locale": self.locale,
+            "status": self.provenance.method,
+            "held_back_by": [str(Location(p)) for p in self.provenance.held_back_by],
+            "readability": [score.as_dict() for score in self.readability],
+        }
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    catalogs: list[Stats]
+    handouts: list[HandoutStatus]
+
+
+def handout_statuses(inputs: Inputs) -> list[HandoutStatus]:
+    """Every handout x locale: its provenance and its readability scores."""
+    found = []
+    for locale in inputs.locales:
+        if locale.is_pseudo:
+            continue
+        catalogs = inputs.catalogs[locale.tag]
+        for handout in inputs.handouts:
+            scores = readability_scores(handout_text(handout, catalogs), locale.language)
+            found.append(HandoutStatus(handout.slug, locale.tag, provenance_of(catalogs, handout.slug), scores))
+    return found
+
+
+def readability_problems(project: Project, inputs: Inputs, brands: list[Brand]) -> list[Problem]:
+    """Every handout x locale whose reading grade is above the maximum its front matter, or a brand
+    offering that language, sets."""
+    by_slug = {handout.slug: handout for handout in inputs.handouts}
+    found = []
+    for status in handout_statuses(inputs):
+        problem = check_reading_grade(
+            by_slug[status.handout], get_locale(status.locale), status.readability, brands, project.locales_dir
+        )
+        if problem is not None:
+            found.append(problem)
+    return found
+
+
+def stats(project: Project, locales: Iterable[str] | None = None) -> StatsReport:
+    """Translated, fuzzy, untranslated, missing and obsolete counts per locale and domain; and per
+    handout and locale its review status (which catalog holds it back) and readability."""
     inputs = load_inputs(project, locales)
     rows: list[Stats] = []
     for locale in inputs.locales:
         rows.extend(stats_for(locale, inputs.catalogs[locale.tag], inputs.sources))
-    return rows
+    return StatsReport(rows, handout_statuses(inputs))
 
 
 def review(project: Project, locale: str, out_dir: Path | None = None) -> list[Path]:

@@ -1,12 +1,18 @@
 """Release artifacts: every PDF with a manifest, checksums, an offline library page and one archive.
 
     dist/<brand>/<locale>/<slug>.pdf     the handouts
-    dist/review/<locale>/...             bilingual review sheets of every translation
     dist/thumbnails/...                  page 1 of every PDF, for the library page
     dist/index.html                      the library page (works from file://)
     dist/manifest.json                   what every PDF is, where it came from, its hash
     dist/SHA256SUMS                      for `sha256sum -c`
-    dist/handouts-<version>.zip          all of it, with entry dates from SOURCE_DATE_EPOCH
+    dist/<name>.zip                      all of the above, for the print shop
+    dist/review/<locale>/...             bilingual review sheets of every translation
+    dist/review/SHA256SUMS               their checksums
+    dist/<name>-review.zip               the review sheets, for the translators, separately
+
+The release is named after its content: `--name`, else `handouts-<date>` with the date of
+SOURCE_DATE_EPOCH (CI sets it from the commit) or else the newest `last_reviewed` of its handouts.
+Archive entries are dated from SOURCE_DATE_EPOCH.
 
 A large build can be split over CI runners: `release --shard K/N` on each writes its PDFs and a
 partial manifest; `release --merge DIR...` puts them together and fails on a gap or an overlap.
@@ -19,7 +25,8 @@ import json
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +37,11 @@ from .buildcache import atomic_file, sha256_file, tool_versions, write_atomic
 from .checks import stats_for
 from .config import load_brands
 from .content import load_content
-from .errors import InputError, Location
+from .errors import InputError, Location, display_path
 from .fonts import FontFamily, declared_fonts
 from .locales import get_locale
 from .paths import inside, relative_inside
+from .provenance import provenance_of
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -46,21 +54,58 @@ class ReleaseResult:
     out_dir: Path
     entries: list[dict[str, Any]]
     files: list[Path]
+    left_out: list[tuple[pipeline.Job, list[str]]] = field(default_factory=list)
 
 
 def shard_manifest_name(k: int, n: int) -> str:
     return f"manifest.shard-{k}-of-{n}.json"
 
 
-def release(project: pipeline.Project, jobs: int = 1, shard: tuple[int, int] | None = None) -> ReleaseResult:
-    """Check, build everything (or one shard of it), and write the release artifacts."""
-    result = pipeline.build(project, jobs=jobs, shard=shard)
-    entries = [describe(job, result.inputs, project.out_dir) for job in result.jobs]
+def release(
+    project: pipeline.Project,
+    jobs: int = 1,
+    shard: tuple[int, int] | None = None,
+    *,
+    brands: list[str] | None = None,
+    locales: list[str] | None = None,
+    handouts: list[str] | None = None,
+    paper: str | None = None,
+    editions: list[str] | None = None,
+    ready_only: bool = False,
+    name: str | None = None,
+) -> ReleaseResult:
+    """Check, build everything chosen (or one shard of it), and write the release artifacts.
+
+    With `ready_only`, what is not ready is left out (and listed) instead of failing the release.
+    """
+    result = pipeline.build(
+        project,
+        locales,
+        brands,
+        handouts,
+        jobs=jobs,
+        shard=shard,
+        paper=paper,
+        editions=editions,
+        ready_only=ready_only,
+    )
+    entries = [describe(job, result.inputs, project.out_dir) for job in result.written]
     if shard is not None:
         path = project.out_dir / shard_manifest_name(*shard)
         write_json(path, {"version": __version__, "shard": list(shard), "entries": entries})
-        return ReleaseResult(project.out_dir, entries, [path])
-    return finish(project, entries)
+        return ReleaseResult(project.out_dir, entries, [path], result.left_out)
+    outcome = finish(project, entries, name)
+    outcome.left_out = result.left_out
+    return outcome
+
+
+def release_name(entries: list[dict[str, Any]]) -> str:
+    """`handouts-<date>`: SOURCE_DATE_EPOCH's date when set (CI takes it from the commit), else the
+    newest `last_reviewed` date of the released handouts."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return f"handouts-{dt.datetime.fromtimestamp(source_date_epoch(), tz=dt.UTC).date().isoformat()}"
+    dates = sorted(entry["last_reviewed"] for entry in entries)
+    return f"handouts-{dates[-1]}" if dates else "handouts"
 
 
 def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
@@ -149,35 +194,52 @@ def read_shard_manifest(manifest: Path) -> tuple[int, int, list[dict[str, Any]]]
     return shard[0], shard[1], entries
 
 
-def finish(project: pipeline.Project, entries: list[dict[str, Any]]) -> ReleaseResult:
-    """Review sheets, thumbnails, library page, manifest, checksums and archive."""
+def finish(project: pipeline.Project, entries: list[dict[str, Any]], name: str | None = None) -> ReleaseResult:
+    """Thumbnails, library page, manifest, checksums and the print shop's archive; the review
+    sheets with their own checksums and archive."""
     from .thumbnails import rasterise
 
     out = project.out_dir
     entries = sorted(entries, key=lambda e: e["path"])
+    name = name or release_name(entries)
     written: list[Path] = [out / e["path"] for e in entries]
+    reviews: list[Path] = []
     for locale in sorted({e["locale"] for e in entries} - {"en"}):
-        written.extend(pipeline.review(project, locale, out / "review" / locale))
+        reviews.extend(pipeline.review(project, locale, out / "review" / locale))
     for entry in entries:
         stem = Path(entry["path"]).stem
         folder = out / "thumbnails" / entry["brand"] / entry["locale"]
         (page,) = rasterise(out / entry["path"], folder, stem, first_page_only=True)
         entry["thumbnail"] = page.relative_to(out).as_posix()
         written.append(page)
-    write_atomic(out / INDEX, library_page(project, entries).encode("utf-8"))
+    write_atomic(out / INDEX, library_page(project, entries, name).encode("utf-8"))
     manifest = {
-        "version": __version__,
+        "release": name,
+        "tool_version": __version__,
         "tools": tool_versions(),
         "source_date_epoch": source_date_epoch(),
         "pdfs": entries,
     }
     write_json(out / MANIFEST, manifest)
     files = sorted({p.relative_to(out).as_posix() for p in written} | {INDEX, MANIFEST})
-    sums = "".join(f"{sha256_file(out / f)}  {f}\n" for f in files)
-    write_atomic(out / SUMS, sums.encode("ascii"))
-    archive = out / f"handouts-{__version__}.zip"
-    write_zip(archive, out, [*files, SUMS])
-    return ReleaseResult(out, entries, [out / f for f in files] + [out / SUMS, archive])
+    write_sums(out, files, SUMS)
+    archive = out / f"{name}.zip"
+    write_zip(archive, out, [*files, SUMS], name)
+    artifacts = [out / f for f in files] + [out / SUMS, archive]
+    if reviews:
+        review_files = sorted(p.relative_to(out).as_posix() for p in reviews)
+        review_sums = f"review/{SUMS}"
+        write_sums(out, review_files, review_sums, strip="review/")
+        review_archive = out / f"{name}-review.zip"
+        write_zip(review_archive, out, [*review_files, review_sums], f"{name}-review")
+        artifacts += [out / f for f in review_files] + [out / review_sums, review_archive]
+    return ReleaseResult(out, entries, artifacts)
+
+
+def write_sums(out: Path, files: list[str], target: str, strip: str = "") -> None:
+    """A SHA256SUMS file for `sha256sum -c`, run in the folder the file lies in."""
+    sums = "".join(f"{sha256_file(out / f)}  {f.removeprefix(strip)}\n" for f in files)
+    write_atomic(out / target, sums.encode("ascii"))
 
 
 def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str, Any]:
@@ -188,7 +250,9 @@ def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str,
     )
     translated = sum(s.translated for s in stats)
     total = sum(s.total for s in stats)
-    headers = [c.po.metadata for c in catalogs.catalogs.values()]
+    used = [c for c in (catalogs.catalogs.get(job.handout.slug), catalogs.catalogs.get("templates")) if c is not None]
+    headers = [c.po.metadata for c in used]
+    status = provenance_of(catalogs, job.handout.slug)
     with pikepdf.open(job.output) as pdf:
         pages = len(pdf.pages)
         embedded = sorted(embedded_families(pdf))
@@ -198,7 +262,8 @@ def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str,
         "locale": job.locale.tag,
         "brand": job.brand.id,
         "clinic": job.brand.name,
-        "paper": job.brand.paper,
+        "paper": job.paper,
+        "edition": job.edition,
         "pages": pages,
         "bytes": job.output.stat().st_size,
         "sha256": sha256_file(job.output),
@@ -206,7 +271,8 @@ def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str,
         "last_reviewed": job.handout.last_reviewed.isoformat(),
         "completeness": {"translated": translated, "total": total, "percent": round(100 * translated / total, 1)},
         "review": {
-            "method": "source" if job.locale.is_source else common_value(headers, "X-Translation-Method"),
+            "method": status.method,
+            "held_back_by": [display_path(p) for p in status.held_back_by],
             "translator": common_value(headers, "X-Translator"),
             "reviewer": common_value(headers, "X-Reviewer"),
             "review_date": common_value(headers, "X-Review-Date"),
@@ -250,19 +316,20 @@ def fonts_of(embedded: list[str], brand_font: FontFamily | None) -> list[dict[st
     return found
 
 
-def library_page(project: pipeline.Project, entries: list[dict[str, Any]]) -> str:
+def library_page(project: pipeline.Project, entries: list[dict[str, Any]], name: str) -> str:
     from .render import create_environment, render_index_html
 
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     titles = {h.slug: h.title.text for h in load_content(project.content_dir)}
     for entry in entries:
         locale = get_locale(entry["locale"], project.locales_dir)
         group = groups.setdefault(
-            (entry["handout"], entry["brand"]),
+            (entry["handout"], entry["brand"], entry["edition"], entry["paper"]),
             {
                 "title": titles.get(entry["handout"], entry["handout"]),
                 "brand": entry["clinic"],
-                "paper": "US Letter" if entry["paper"] == "letter" else "A4",
+                "paper": ("US Letter" if entry["paper"] == "letter" else "A4")
+                + (", large print" if entry["edition"] == "large-print" else ""),
                 "entries": [],
             },
         )
@@ -277,21 +344,23 @@ def library_page(project: pipeline.Project, entries: list[dict[str, Any]]) -> st
                 "english_name": locale.english_name,
                 "pages": entry["pages"],
                 "draft": method not in ("source", "human-reviewed"),
-                "status": status_text(method, entry["completeness"]["percent"]),
+                "status": status_text(method, entry["completeness"]["percent"], entry["review"]["held_back_by"]),
             }
         )
     env = create_environment(project.templates_dir)
     ordered = [groups[key] for key in sorted(groups)]
-    return render_index_html(env, __version__, ordered, len(entries))
+    return render_index_html(env, name, ordered, len(entries))
 
 
-def status_text(method: str, percent: float) -> str:
+def status_text(method: str, percent: float, held_back_by: Sequence[str] = ()) -> str:
+    """What the library page says of a translation, and which catalog keeps it from being reviewed."""
     if method == "source":
         return "English source"
     label = {"machine-draft": "machine draft, not yet reviewed", "human": "human translation, not yet reviewed"}.get(
         method, "reviewed by a qualified medical translator"
     )
-    return f"{percent:g}% translated · {label}"
+    held = f" (held back by {', '.join(Path(p).name for p in held_back_by)})" if held_back_by else ""
+    return f"{percent:g}% translated · {label}{held}"
 
 
 def source_date_epoch() -> int:
@@ -300,7 +369,7 @@ def source_date_epoch() -> int:
     return int(value) if value else DEFAULT_EPOCH
 
 
-def write_zip(archive: Path, root: Path, names: list[str]) -> None:
+def write_zip(archive: Path, root: Path, names: list[str], folder: str = "handouts") -> None:
     """A reproducible zip: sorted entries, fixed dates and permissions."""
     stamp = dt.datetime.fromtimestamp(max(source_date_epoch(), DEFAULT_EPOCH), tz=dt.UTC)
     date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
@@ -309,7 +378,7 @@ def write_zip(archive: Path, root: Path, names: list[str]) -> None:
         zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
     ):
         for name in sorted(names):
-            info = zipfile.ZipInfo(f"handouts-{__version__}/{name}", date_time=date_time)
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3

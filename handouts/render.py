@@ -21,12 +21,14 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage, beyond_limits
-from .config import Brand
+from .config import Brand, css_page_size
 from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
 from .errors import Location, RenderError
 from .locales import SOURCE_LOCALE
+from .provenance import provenance_of
 
 TEMPLATE_NAME = "handout.html"
+PHRASES_TEMPLATE_NAME = "phrases.html"
 REVIEW_TEMPLATE_NAME = "review.html"
 # A run of left-to-right text inside right-to-left text: Latin words, digits, phone numbers,
 # URLs, e-mails, numbers with units. WeasyPrint ignores `unicode-bidi` and `<bdi>`, so such runs
@@ -82,7 +84,13 @@ def create_environment(templates_dir: Path) -> Environment:
     # compile to new-style calls `gettext(msgid, **variables)`.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.filters["css_counter_string"] = css_counter_string
+    env.globals["ltr"] = ltr
     return env
+
+
+def ltr(value: Any) -> Markup:
+    """A left-to-right run (a phone number, a version) that keeps its order on right-to-left pages."""
+    return Markup('<span dir="ltr">{}</span>').format(value)
 
 
 # --- translating --------------------------------------------------------------------------------
@@ -323,21 +331,48 @@ def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[d
 # --- the page -----------------------------------------------------------------------------------
 
 
+def assistance_lines(env: Environment, brand: Brand, assistance: list[LocaleCatalogs]) -> list[dict[str, Any]]:
+    """The language-assistance sentence in each of the given languages, each with its language and
+    direction. A language whose catalog has no patient-ready translation of it is left out."""
+    if brand.language_assistance is None:
+        return []
+    phrases = env.get_template(PHRASES_TEMPLATE_NAME).module
+    lines = []
+    for catalogs in assistance:
+        gettext = template_translations(Translator(catalogs, strict=True))["gettext"]
+        try:
+            sentence = phrases.language_assistance(gettext, brand.language_assistance)  # type: ignore[attr-defined]
+        except RenderError:
+            continue  # not translated yet: `check` of that locale names the entry
+        lines.append({"lang": catalogs.locale.tag, "dir": catalogs.locale.direction, "html": Markup(sentence)})
+    return lines
+
+
 def render_html(
-    env: Environment, handout: Handout, catalogs: LocaleCatalogs, brand: Brand, *, draft_build: bool = False
+    env: Environment,
+    handout: Handout,
+    catalogs: LocaleCatalogs,
+    brand: Brand,
+    *,
+    draft_build: bool = False,
+    paper: str | None = None,
+    edition: str = "standard",
+    assistance: list[LocaleCatalogs] | None = None,
 ) -> str:
-    """The complete HTML of one handout in one locale for one clinic.
+    """The complete HTML of one handout in one locale for one clinic, on one paper, in one edition.
 
     A draft build takes fuzzy translations, falls back to English where a translation is
-    missing, and says on every page that it is a draft.
+    missing, and says on every page that it is a draft. `assistance` are the catalogs of the
+    languages the language-assistance notice speaks (when the brand prints one).
     """
     locale = catalogs.locale
     translator = Translator(catalogs, strict=not draft_build)
     rtl = locale.direction == "rtl"
     title, title_translated = translator.translate(handout.slug, handout.title.text, handout.title.location)
+    logo_width, logo_height = brand.logo.size_mm
+    status = provenance_of(catalogs, handout.slug)
     context: dict[str, Any] = {
         **template_translations(translator),
-        "ltr": lambda value: Markup('<span dir="ltr">{}</span>').format(value),
         "isolate": isolate,
         "version": __version__,
         "locale": locale,
@@ -352,21 +387,30 @@ def render_html(
         "brand": {
             "name": brand.name,
             "address": brand.address,
-            "phone": brand.phone,
+            "phone": brand.contact_phone,
             "website": brand.website,
             "logo_url": brand.logo.file.as_uri(),
+            "logo_width": f"{logo_width}mm",
+            "logo_height": f"{logo_height}mm",
             "colors": brand.colors,
         },
         "page": {
-            "size": brand.css_page_size,
+            "size": css_page_size(paper or brand.papers[0]),
             "counter_style": counter_style(locale.babel_name),
-            "hyphenate": hyphenation_dictionary(locale.babel_name) is not None,
+            # Patient text is not hyphenated (CMS Toolkit) unless the clinic asks for it, and
+            # large print never is (APH); only where Pyphen has a dictionary for the language.
+            "hyphenate": brand.hyphenate
+            and edition == "standard"
+            and hyphenation_dictionary(locale.babel_name) is not None,
+            "edition": edition,
             "contact_box": "@bottom-right" if rtl else "@bottom-left",
             "number_box": "@bottom-left" if rtl else "@bottom-right",
         },
         "reviewed_date": format_date(handout.last_reviewed, format="long", locale=locale.babel),
-        "draft": not locale.is_source and not catalogs.is_reviewed,
+        "provenance": status.method,
+        "draft": not locale.is_source and status.method != "human-reviewed",
         "draft_build": draft_build,
+        "assistance": assistance_lines(env, brand, assistance or []),
     }
     return render_template(env, TEMPLATE_NAME, context)
 

@@ -33,11 +33,20 @@ def test_build_writes_a_pdf_per_locale_and_brand(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     locales = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
     brands = sorted(p.parent.name for p in (ROOT / "brands").glob("*/brand.toml"))
-    assert brands == ["example", "lakeside"]
-    for brand in brands:
+    assert brands == ["example", "lakeside", "northside"]
+    for brand in ("example", "lakeside"):  # every shipped language, on the brand's one paper
         for tag in locales:
             assert f"built {tmp_path}/{brand}/{tag}/ketamine-infusions.pdf" in result.stdout
-    total = len(locales) * len(brands)
+    # Northside offers three languages, on two papers, in two editions
+    northside = [
+        f"{tag}/ketamine-infusions{edition}.{paper}.pdf"
+        for tag in ("en", "es", "vi")
+        for edition in ("", ".large-print")
+        for paper in ("letter", "a4")
+    ]
+    for name in northside:
+        assert f"built {tmp_path}/northside/{name}" in result.stdout
+    total = len(locales) * 2 + len(northside)
     assert f"{total} PDF(s): {total} built, 0 up to date, 0 failed" in result.stdout
 
 

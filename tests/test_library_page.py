@@ -32,9 +32,9 @@ def test_every_link_and_thumbnail_of_the_library_page_works(released: Path) -> N
         names = page.eval_on_selector_all(".name a", "els => els.map(e => [e.lang, e.dir, e.textContent])")
         page.screenshot(path=str(released / "index-screenshot.png"), full_page=True)
         browser.close()
-    assert len(images) == 36 and all(complete and width > 0 for _, complete, width in images), images
+    assert len(images) == 48 and all(complete and width > 0 for _, complete, width in images), images
     targets = {Path(unquote(urlparse(link).path)) for link in links}
-    assert len(targets) == 36 and all(t.suffix == ".pdf" and t.is_file() for t in targets)
+    assert len(targets) == 48 and all(t.suffix == ".pdf" and t.is_file() for t in targets)
     by_lang = {lang: (direction, text) for lang, direction, text in names}
     assert by_lang["ar"] == ("rtl", "العربية") and by_lang["zh-Hant"][0] == "ltr" and by_lang["fa"][0] == "rtl"
     assert by_lang["ru"][1] == "русский" and by_lang["ja"][1] == "日本語"

@@ -259,7 +259,8 @@ def test_weasyprint_logged_no_warning(built: dict[str, Job], weasyprint_log: Rec
 
 def test_outputs_are_at_the_documented_paths(built: dict[str, Job]) -> None:
     for tag, job in built.items():
-        assert job.output.parts[-3:] == ("example", tag, "ketamine-infusions.pdf")
+        # --paper overrides the brand's paper, so the paper is part of the name
+        assert job.output.parts[-3:] == ("example", tag, f"ketamine-infusions.{job.paper}.pdf")
         assert job.output.read_bytes().startswith(b"%PDF-")
 
 

@@ -32,7 +32,7 @@ def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> 
         result = run("build", "--force", "--jobs", "2", "--out", str(tmp_path / name), *SAMPLE)
         assert result.returncode == 0, result.stderr
     one, two = digests(tmp_path / "one"), digests(tmp_path / "two")
-    assert len(one) == 8 and one == two
+    assert len(one) == 4 + 4 + 4 and one == two  # two brands x 4 locales, and Northside's English x 4
 
 
 def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path: Path) -> None:
@@ -56,9 +56,9 @@ def outcome(project: Project, **options: object) -> tuple[set[str], set[str]]:
 def test_incremental_builds_rebuild_only_what_changed(project: Project) -> None:
     locales = ["es", "fr", "ar"]
     built, skipped = outcome(project, locales=locales)
-    assert len(built) == 6 and not skipped
+    assert len(built) == 7 and not skipped  # Northside offers Spanish only of these
     built, skipped = outcome(project, locales=locales)
-    assert not built and len(skipped) == 6
+    assert not built and len(skipped) == 7
     # One translation in one locale: only that locale, in both brands.
     path = project.locales_dir / "fr/LC_MESSAGES/ketamine-infusions.po"
     po = polib.pofile(str(path))
@@ -74,7 +74,7 @@ def test_incremental_builds_rebuild_only_what_changed(project: Project) -> None:
     assert built == {"lakeside/es", "lakeside/fr", "lakeside/ar"}
     # --force rebuilds everything.
     built, _ = outcome(project, locales=locales, force=True)
-    assert len(built) == 6
+    assert len(built) == 7
 
 
 def test_a_corrupt_cache_entry_is_rebuilt_never_trusted(project: Project) -> None:
@@ -115,13 +115,18 @@ def test_merge_refuses_a_gap_and_an_overlap(tmp_path: Path) -> None:
 def test_manifest_describes_every_pdf_and_its_hashes_match(released: Path) -> None:
     manifest = json.loads((released / "manifest.json").read_text())
     pdfs = manifest["pdfs"]
-    assert len(pdfs) == 36 and manifest["source_date_epoch"] == 1764460800
+    assert len(pdfs) == 36 + 12 and manifest["source_date_epoch"] == 1764460800
+    assert manifest["release"] == "handouts-2025-11-30" and manifest["tool_version"]
     for entry in pdfs:
         data = (released / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
-        assert entry["pages"] <= 2 and entry["fonts"] and all(len(f["sha256"]) == 64 for f in entry["fonts"])
+        budget = 6 if entry["edition"] == "large-print" else 2
+        assert entry["pages"] <= budget and entry["fonts"] and all(len(f["sha256"]) == 64 for f in entry["fonts"])
         assert entry["completeness"]["percent"] == 100.0
         assert entry["review"]["method"] in ("source", "machine-draft")
+        if entry["review"]["method"] == "machine-draft":  # both catalogs are machine drafts
+            held = entry["review"]["held_back_by"]
+            assert [Path(p).name for p in held] == [f"{entry['handout']}.po", "templates.po"], held
     assert manifest["tools"]["weasyprint"].startswith("70.")
 
 
@@ -134,11 +139,33 @@ def test_sha256sums_checks_out_with_sha256sum(released: Path) -> None:
     assert any(line.endswith("  manifest.json") for line in listed) and any(
         line.endswith("  index.html") for line in listed
     )
-    assert sum(line.endswith(".pdf") for line in listed) >= 36 + 17  # handouts and review sheets
+    assert sum(line.endswith(".pdf") for line in listed) == 48  # the handouts; review sheets are apart
+    assert not any("review/" in line for line in listed)
+    review = subprocess.run(
+        ["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=released / "review", capture_output=True, text=True
+    )
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert len(review.stdout.splitlines()) == 17  # a review sheet per translated language
+
+
+def test_the_library_page_says_which_catalog_holds_a_translation_back(released: Path) -> None:
+    page = (released / "index.html").read_text()
+    assert "machine draft, not yet reviewed (held back by ketamine-infusions.po, templates.po)" in page
+    assert "Patient handouts, release handouts-2025-11-30" in page
+    assert "A4, large print" in page and "US Letter, large print" in page
+
+
+def test_review_sheets_are_an_archive_of_their_own(released: Path) -> None:
+    with zipfile.ZipFile(released / "handouts-2025-11-30-review.zip") as zf:
+        names = zf.namelist()
+    assert names and all(n.startswith("handouts-2025-11-30-review/review/") for n in names)
+    assert sum(n.endswith(".review.pdf") for n in names) == 17
+    with zipfile.ZipFile(released / "handouts-2025-11-30.zip") as zf:
+        assert not any("/review/" in n for n in zf.namelist())
 
 
 def test_archive_is_reproducible_and_dated_from_source_date_epoch(released: Path, tmp_path: Path) -> None:
-    (archive,) = released.glob("handouts-*.zip")
+    archive = released / "handouts-2025-11-30.zip"  # named after the content: SOURCE_DATE_EPOCH's date
     with zipfile.ZipFile(archive) as zf:
         infos = zf.infolist()
         assert {info.date_time for info in infos} == {(2025, 11, 30, 0, 0, 0)}

@@ -41,8 +41,12 @@ def make_stale(project: Path) -> tuple[str, str]:
 def test_stats_counts_every_locale_and_json_has_a_stable_schema() -> None:
     result = run("stats", "--format", "json")
     assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)
+    data = json.loads(result.stdout)
+    assert set(data) == {"catalogs", "handouts"}
+    rows = data["catalogs"]
     assert {(r["locale"], r["domain"]) for r in rows} >= {("es", "ketamine-infusions"), ("zh-Hans", "templates")}
+    for status in data["handouts"]:
+        assert set(status) == {"handout", "locale", "status", "held_back_by", "readability"}
     for row in rows:
         assert set(row) == STATS_KEYS
         assert row["translated"] + row["fuzzy"] + row["untranslated"] + row["missing"] == row["total"]
@@ -53,7 +57,7 @@ def test_stats_counts_every_locale_and_json_has_a_stable_schema() -> None:
 
 def test_stats_never_counts_fuzzy_as_translated(project_copy: Path) -> None:
     make_stale(project_copy)
-    rows = json.loads(run("stats", "--format", "json", "--locale", "es", cwd=project_copy).stdout)
+    rows = json.loads(run("stats", "--format", "json", "--locale", "es", cwd=project_copy).stdout)["catalogs"]
     (row,) = [r for r in rows if r["domain"] == "ketamine-infusions"]
     assert row["fuzzy"] == 1 and row["translated"] == row["total"] - 1 and row["percent"] < 100
 
