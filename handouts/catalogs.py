@@ -314,7 +314,7 @@ def read_po(path: Path) -> polib.POFile:
 
 
 @dataclass(frozen=True)
-class Provenance:
+class Authorship:
     """Who makes a new catalog's translation, and how: never "machine draft" for a person's work."""
 
     method: str = "machine-draft"  # machine-draft or human; a review comes later
@@ -341,7 +341,7 @@ class Provenance:
         return "Translated by a person: it awaits review by a second, qualified medical translator."
 
     @classmethod
-    def of(cls, catalog: polib.POFile) -> Provenance:
+    def of(cls, catalog: polib.POFile) -> Authorship:
         """The provenance of a locale's existing catalog, for a new domain of the same locale."""
         method = str(catalog.metadata.get("X-Translation-Method", ""))
         translator = str(catalog.metadata.get("X-Translator", ""))
@@ -354,15 +354,15 @@ INIT_METHODS = ("machine-draft", "human")
 
 
 def new_catalog(
-    pot_file: Path, locale: LocaleInfo, domain: str, created: str, provenance: Provenance | None = None
+    pot_file: Path, locale: LocaleInfo, domain: str, created: str, authorship: Authorship | None = None
 ) -> polib.POFile:
     """A new `.po` for a locale from a `.pot`: headers as msginit writes them plus provenance keys."""
-    provenance = provenance or Provenance()
+    authorship = authorship or Authorship()
     pot = read_po(pot_file)
     po = polib.POFile(wrapwidth=NO_WRAP)
     po.header = (
         f"{locale.english_name} translation of the {domain!r} domain of the clinic handouts.\n"
-        f"{provenance.notice}\n"
+        f"{authorship.notice}\n"
         "Record the translator, the reviewer and the review date in the X- header fields."
     )
     source_version = pot.metadata.get("X-Source-Version", "")
@@ -371,15 +371,15 @@ def new_catalog(
         "Report-Msgid-Bugs-To": "",
         "POT-Creation-Date": pot.metadata.get("POT-Creation-Date", created),
         "PO-Revision-Date": created,
-        "Last-Translator": provenance.translator if provenance.method == "human" else "",
+        "Last-Translator": authorship.translator if authorship.method == "human" else "",
         "Language-Team": f"{locale.english_name}",
         "Language": locale.gettext_name,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": locale.plural_forms,
-        "X-Translation-Method": provenance.method,
-        "X-Translator": provenance.translator_field,
+        "X-Translation-Method": authorship.method,
+        "X-Translator": authorship.translator_field,
         "X-Reviewer": "",
         "X-Review-Date": "",
         "X-Source-Version": source_version,
@@ -406,7 +406,7 @@ def nplurals(plural_forms: str) -> int:
 
 
 def plan_init(
-    locales_dir: Path, locales: Iterable[LocaleInfo], provenance: Provenance | None = None
+    locales_dir: Path, locales: Iterable[LocaleInfo], authorship: Authorship | None = None
 ) -> list[PlannedWrite]:
     """The `.po` of every domain each locale lacks, from the `.pot` files, in memory; never one
     that exists. For a new locale that is every domain; for a new handout, just its domain.
@@ -429,16 +429,16 @@ def plan_init(
             continue
         with collect(errors):
             for pot, target in missing:
-                po = new_catalog(pot, locale, pot.stem, created, provenance)
+                po = new_catalog(pot, locale, pot.stem, created, authorship)
                 planned.append(PlannedWrite(target, canonical_po_text(str(po)), None))
     if errors:
         raise ErrorGroup(errors)
     return planned
 
 
-def init_locale(locales_dir: Path, locale: LocaleInfo, provenance: Provenance | None = None) -> list[Path]:
+def init_locale(locales_dir: Path, locale: LocaleInfo, authorship: Authorship | None = None) -> list[Path]:
     """Create the `.po` of every domain a locale lacks, from the `.pot` files; never overwrite."""
-    planned = plan_init(locales_dir, [locale], provenance)
+    planned = plan_init(locales_dir, [locale], authorship)
     # Never overwrite, even a catalog another `init` created a moment ago.
     return [write.path for write in planned if write_atomic(write.path, write.text.encode("utf-8"), overwrite=False)]
 
@@ -946,10 +946,10 @@ def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[Planne
     siblings = {locale.tag: po for _, locale, _, po in loaded if po is not None}
     for path, locale, domain, po in loaded:
         if po is None:
-            # A new handout's catalog keeps the locale's provenance: a person's language stays theirs.
+            # A new handout's catalog keeps the locale's authorship: a person's language stays theirs.
             sibling = siblings.get(locale.tag)
-            provenance = Provenance.of(sibling) if sibling is not None else None
-            text = canonical_po_text(str(new_catalog(pots[domain], locale, domain, created, provenance)))
+            authorship = Authorship.of(sibling) if sibling is not None else None
+            text = canonical_po_text(str(new_catalog(pots[domain], locale, domain, created, authorship)))
             planned.append(PlannedWrite(path, text, None))
             continue
         merged, report = merge_catalog(po, parsed_pots[domain])

@@ -300,11 +300,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(written)} .pot file(s) changed")
         return EXIT_OK
     if command == "init":
-        from .catalogs import Provenance
+        from .catalogs import Authorship
 
         method = args.method or ("human" if args.translator.strip() else "machine-draft")
-        provenance = Provenance(method, args.translator.strip())
-        for created in pipeline.init(project, args.locale, provenance):
+        authorship = Authorship(method, args.translator.strip())
+        for created in pipeline.init(project, args.locale, authorship):
             print(f"created {display_path(created)}")
         return EXIT_OK
     if command == "update":

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
 from .catalogs import (
     TEMPLATES_DOMAIN,
+    Authorship,
     LocaleCatalogs,
     PlannedWrite,
-    Provenance,
     SourceMessage,
     discover_locales,
     extract_all,
@@ -938,7 +938,7 @@ def extract(project: Project, check_only: bool = False) -> list[str]:
     return changed
 
 
-def init(project: Project, tags: str | Iterable[str], provenance: Provenance | None = None) -> list[Path]:
+def init(project: Project, tags: str | Iterable[str], authorship: Authorship | None = None) -> list[Path]:
     """Create the catalogs of new locales (one tag or several) from the current `.pot` files: every
     tag is resolved and every catalog planned before any is written."""
     errors: list[HandoutsError] = []
@@ -948,7 +948,6 @@ def init(project: Project, tags: str | Iterable[str], provenance: Provenance | N
             locales.append(get_locale(tag, project.locales_dir))
     if errors:
         raise ErrorGroup(errors)
-    planned = plan_init(project.locales_dir, locales, provenance)
-    for write in planned:
-        write_text_atomic(write.path, write.text)
-    return [write.path for write in planned]
+    planned = plan_init(project.locales_dir, locales, authorship)
+    # Never overwrite, even a catalog another `init` created a moment ago.
+    return [write.path for write in planned if write_atomic(write.path, write.text.encode("utf-8"), overwrite=False)]
