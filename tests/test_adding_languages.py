@@ -165,3 +165,27 @@ def test_projects_declaring_other_fonts_share_the_font_cache_safely(tmp_path: Pa
     prepare_fonts(cache, load_font_declaration(tmp_path / "fonts.toml"))
     folder = Path(re.findall(r"<dir>(.*)</dir>", everything.fontconfig_file.read_text())[0])
     assert (folder / "NotoSansMyanmar-Regular.ttf").exists()
+
+
+def test_the_shipped_locales_keep_their_font_stacks() -> None:
+    """Fonts now follow each locale's script; the shipped languages get exactly the stacks they
+    had when fonts.toml listed them by hand, so their PDFs stay byte-identical."""
+    from handouts.catalogs import discover_locales
+    from handouts.fonts import load_font_declaration
+
+    from .conftest import ROOT
+
+    declaration = load_font_declaration()
+    own = {
+        "ar": "Noto Naskh Arabic",
+        "fa": "Noto Naskh Arabic",
+        "hi": "Noto Sans Devanagari",
+        "ja": "Noto Sans CJK JP",
+        "ko": "Noto Sans CJK KR",
+        "zh-Hans": "Noto Sans CJK SC",
+        "zh-Hant": "Noto Sans CJK TC",
+    }
+    for locale in discover_locales(ROOT / "locales"):
+        expected = (own[locale.tag], "Noto Sans") if locale.tag in own else ("Noto Sans",)
+        assert declaration.families_for(locale.tag, locale.script) == expected, locale.tag
+        assert declaration.families_for(locale.tag) == expected, locale.tag
