@@ -324,7 +324,10 @@ def _prepared_in(cache_dir: Path) -> PreparedFonts:
 def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
     """A Fontconfig file listing the declared font files alone (no system fonts)."""
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>"]
-    folder = cache_dir / "fontconfig-dir"
+    # One folder per set of fonts: projects (or versions of this tool) declaring other fonts share
+    # the user's cache and must not remove each other's files from Fontconfig's view.
+    digest = hashlib.sha256("\n".join(sorted(str(font.path) for font in files)).encode()).hexdigest()[:16]
+    folder = cache_dir / f"fontconfig-dir-{digest}"
     folder.mkdir(parents=True, exist_ok=True)
     wanted = set()
     for font in files:
@@ -342,7 +345,7 @@ def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
     lines.append(f"  <dir>{escape(str(folder.resolve()))}</dir>")
     lines.append(f"  <cachedir>{escape(str((cache_dir / 'fontconfig-cache').resolve()))}</cachedir>")
     lines.append("</fontconfig>")
-    conf = cache_dir / "fonts.conf"
+    conf = cache_dir / f"fonts-{digest}.conf"
     text = "\n".join(lines) + "\n"
     if not conf.exists() or conf.read_text(encoding="utf-8") != text:
         write_atomic(conf, text.encode("utf-8"))

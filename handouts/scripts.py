@@ -13,8 +13,6 @@ from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
 
-from fontTools import unicodedata
-
 if TYPE_CHECKING:
     import opencc
 
@@ -64,12 +62,17 @@ ARABIC_ONLY["ps"] = {"\u0643"}  # Pashto writes ي as a letter of its own, but n
 PERSIAN_ONLY = {"ar": {"\u06cc", "\u06a9"}}
 
 
+@cache
 def char_script(char: str) -> str:
     """The ISO 15924 script of one character (`Zyyy` for shared punctuation and digits)."""
+    from fontTools import unicodedata  # imported when first needed: a no-op build never is
+
     return str(unicodedata.script(char))
 
 
 def script_name(code: str) -> str:
+    from fontTools import unicodedata
+
     try:
         return str(unicodedata.script_name(code))
     except KeyError:

@@ -148,3 +148,44 @@ def test_a_plural_rule_msgfmt_accepts_but_no_language_has_is_bad_input(project_c
     assert caught.value.exit_code == 2
     assert f"{path}:{line}: catalog-error: Plural-Forms" in str(caught.value)
     assert "1 to 6 plural forms" in str(caught.value)
+
+
+def test_projects_declaring_other_fonts_share_the_font_cache_safely(tmp_path: Path) -> None:
+    """Fontconfig sees only the declared files; a project that declares fewer (an older checkout
+    of the tool, say) must not take a newly declared script's font out of another one's view."""
+    import re
+
+    from handouts.fonts import DECLARATION, load_font_declaration, prepare_fonts
+
+    cache = tmp_path / "cache"
+    everything = prepare_fonts(cache)
+    text = DECLARATION.read_text(encoding="utf-8")
+    latin_only = text[: text.index("[scripts.arabic]")] + '[languages]\ndefault = ["latin"]\n'
+    (tmp_path / "fonts.toml").write_text(latin_only, encoding="utf-8")
+    prepare_fonts(cache, load_font_declaration(tmp_path / "fonts.toml"))
+    folder = Path(re.findall(r"<dir>(.*)</dir>", everything.fontconfig_file.read_text())[0])
+    assert (folder / "NotoSansMyanmar-Regular.ttf").exists()
+
+
+def test_the_shipped_locales_keep_their_font_stacks() -> None:
+    """Fonts now follow each locale's script; the shipped languages get exactly the stacks they
+    had when fonts.toml listed them by hand, so their PDFs stay byte-identical."""
+    from handouts.catalogs import discover_locales
+    from handouts.fonts import load_font_declaration
+
+    from .conftest import ROOT
+
+    declaration = load_font_declaration()
+    own = {
+        "ar": "Noto Naskh Arabic",
+        "fa": "Noto Naskh Arabic",
+        "hi": "Noto Sans Devanagari",
+        "ja": "Noto Sans CJK JP",
+        "ko": "Noto Sans CJK KR",
+        "zh-Hans": "Noto Sans CJK SC",
+        "zh-Hant": "Noto Sans CJK TC",
+    }
+    for locale in discover_locales(ROOT / "locales"):
+        expected = (own[locale.tag], "Noto Sans") if locale.tag in own else ("Noto Sans",)
+        assert declaration.families_for(locale.tag, locale.script) == expected, locale.tag
+        assert declaration.families_for(locale.tag) == expected, locale.tag
