@@ -807,7 +807,11 @@ def thumbnails(
     from .thumbnails import Rendered, write_thumbnails
 
     result = build(project, locales, brands, handouts)
-    rendered = [Rendered(job.output, job.handout.slug, job.brand.id, job.locale.tag) for job in result.jobs]
+    # named after the file (`<slug>.large-print.a4`): every paper and edition gets pictures of its own
+    rendered = [
+        Rendered(job.output, job.output.name.removesuffix(".pdf"), job.brand.id, job.locale.tag)
+        for job in result.written
+    ]
     return write_thumbnails(rendered, out_dir or project.out_dir / "thumbnails")
 
 
