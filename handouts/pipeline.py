@@ -442,8 +442,6 @@ def build(
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
     todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug, job.edition, job.paper))
     for job, outcome in render_all(context, todo, jobs):
-        if isinstance(outcome, bytes):
-            outcome = within_budget(job, outcome)
         if isinstance(outcome, HandoutsError):
             if ready_only:
                 result.left_out.append((job, [str(outcome)]))
@@ -611,7 +609,8 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
             assistance=notice,
         )
         css = font_css(writer.fonts, context.inputs, job)
-        return job, writer.render(html, context.project.templates_dir, job.output, css)
+        # the page budget is checked here, in the worker, so that counting pages runs in parallel too
+        return job, within_budget(job, writer.render(html, context.project.templates_dir, job.output, css))
     except HandoutsError as error:
         return job, error
 
