@@ -8,6 +8,7 @@ Unknown keys are errors: a typo must never silently fall back to a default.
 from __future__ import annotations
 
 import colorsys
+import logging
 import re
 import tomllib
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 from .errors import ConfigError, ErrorGroup, HandoutsError, LocaleError, Location, collect
 from .fonts import STYLES, FontFamily
 from .locales import get_locale
-from .logos import LogoError, logo_aspect
+from .logos import LogoError, logo_aspect, print_resolution
 from .paths import image_problem, inside
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
@@ -35,6 +36,8 @@ EXTENSION_RE = re.compile(
 URL_RE = re.compile(r"^https://[A-Za-z0-9.\-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~:/?#@!$&'()*+,;=%\-]*)?$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for body-size text
+SHARP_LOGO_DPI = 150  # below this a printed logo looks blurred; 300 is print quality
+LOGGER = logging.getLogger("handouts")
 
 
 @dataclass(frozen=True)
@@ -475,7 +478,26 @@ def load_brand(path: Path) -> Brand:
     if problems:
         raise ErrorGroup([ConfigError(p.split(": ", 1)[1], Location(path, key=p.split(": ", 1)[0])) for p in problems])
     assert brand is not None
+    warn_of_a_blurred_logo(brand)
     return brand
+
+
+def warn_of_a_blurred_logo(brand: Brand) -> None:
+    """A PNG or JPEG logo with too few pixels for its printed size prints blurred: say so, with the
+    size that would print sharp."""
+    width_mm, height_mm = brand.logo.size_mm
+    dpi = print_resolution(brand.logo.file, width_mm)
+    if dpi is not None and dpi < SHARP_LOGO_DPI:
+        LOGGER.warning(
+            "%s: logo.file: prints %g x %g mm at %d pixels per inch and may look blurred; "
+            "a %d x %d pixel image (300 per inch) or an SVG prints sharp",
+            Location(brand.path),
+            width_mm,
+            height_mm,
+            dpi,
+            round(width_mm / 25.4 * 300),
+            round(height_mm / 25.4 * 300),
+        )
 
 
 def load_brands(brands_dir: Path, only: list[str] | None = None) -> list[Brand]:

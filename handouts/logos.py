@@ -35,6 +35,14 @@ def logo_aspect(path: Path) -> float:
     return aspect
 
 
+def print_resolution(path: Path, width_mm: float) -> float | None:
+    """Pixels per inch of a PNG or JPEG logo printed `width_mm` wide; None for an SVG (sharp at any size)."""
+    if path.suffix.lower() == ".svg":
+        return None
+    width, _ = raster_size(path)
+    return width / (width_mm / 25.4)
+
+
 def raster_size(path: Path) -> tuple[float, float]:
     if path.suffix.lower() == ".png":
         return png_size(path)

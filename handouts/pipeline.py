@@ -495,8 +495,6 @@ def build(
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
     todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug, job.edition, job.paper))
     for job, outcome in render_all(context, todo, jobs):
-        if isinstance(outcome, bytes):
-            outcome = within_budget(job, outcome)
         if isinstance(outcome, HandoutsError):
             if ready_only:
                 result.left_out.append((job, [str(outcome)]))
@@ -714,7 +712,9 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
                 assistance=notice,
             )
             css = font_css(writer.fonts, context.inputs, job)
-            return job, writer.render(html, context.project.templates_dir, job.output, css)
+            pdf = writer.render(html, context.project.templates_dir, job.output, css)
+        # the page budget is checked here, in the worker, so that counting pages runs in parallel too
+        return job, within_budget(job, pdf)
     except HandoutsError as error:
         return job, error
 
@@ -921,7 +921,11 @@ def thumbnails(
     from .thumbnails import Rendered, write_thumbnails
 
     result = build(project, locales, brands, handouts)
-    rendered = [Rendered(job.output, job.handout.slug, job.brand.id, job.locale.tag) for job in result.jobs]
+    # named after the file (`<slug>.large-print.a4`): every paper and edition gets pictures of its own
+    rendered = [
+        Rendered(job.output, job.output.name.removesuffix(".pdf"), job.brand.id, job.locale.tag)
+        for job in result.written
+    ]
     return write_thumbnails(rendered, out_dir or project.out_dir / "thumbnails")
 
 

@@ -224,3 +224,20 @@ def test_a_jpeg_logo_keeps_its_proportions_too(tmp_path: Path) -> None:
     path = write_brand(tmp_path / "clinic", logo="logo.jpg")
     Image.new("RGB", (400, 100), "#0b5d7a").save(path.parent / "logo.jpg")
     assert load_brand(path).logo.size_mm == pytest.approx((60.0, 15.0))
+
+
+def test_a_logo_with_too_few_pixels_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from PIL import Image
+
+    path = write_brand(tmp_path / "clinic", logo="logo.png")
+    Image.new("RGB", (150, 50), "#0b5d7a").save(path.parent / "logo.png")  # 54 mm wide: 70 pixels per inch
+    with caplog.at_level("WARNING", logger="handouts"):
+        load_brand(path)
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "logo.file: prints 54 x 18 mm at 70 pixels per inch and may look blurred" in message
+    assert "a 638 x 213 pixel image (300 per inch) or an SVG prints sharp" in message
+    caplog.clear()
+    Image.new("RGB", (660, 220), "#0b5d7a").save(path.parent / "logo.png")
+    with caplog.at_level("WARNING", logger="handouts"):
+        load_brand(path)
+    assert not caplog.records

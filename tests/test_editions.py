@@ -171,3 +171,16 @@ def test_a_wide_logo_is_printed_in_its_own_proportions(tmp_path: Path) -> None:
     (job,) = build(Project(project, tmp_path / "out"))
     ((width, height),) = drawn_image_sizes(job.output)
     assert width / height == pytest.approx(3, rel=0.01)  # not squashed into a square
+
+
+def test_thumbnails_keep_every_paper_and_edition_apart(tmp_path: Path) -> None:
+    from handouts.pipeline import thumbnails
+
+    project = make_project(tmp_path / "p", 'paper = ["letter", "a4"]\neditions = ["standard", "large-print"]')
+    written = thumbnails(Project(project, tmp_path / "out"), tmp_path / "thumbs")
+    sheets = sorted(p.name for p in written if p.parent.name == "clinic")
+    assert sheets == sorted(f"sample{e}.{p}.png" for e in (".large-print", "") for p in ("a4", "letter"))
+    from PIL import Image
+
+    widths = {Image.open(p).width for p in written if p.parent.name == "en" and p.name.endswith("-1.png")}
+    assert len(widths) == 2  # Letter and A4 pages are pictured at their own sizes
