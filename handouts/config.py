@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import ConfigError, ErrorGroup, HandoutsError, LocaleError, Location, collect
 from .fonts import STYLES, FontFamily
-from .locales import get_locale
+from .locales import get_locale, to_bcp47
 from .logos import LogoError, logo_aspect, print_resolution
 from .paths import image_problem, inside
 
@@ -200,13 +200,27 @@ def is_editions(value: Any) -> str | None:
     return None
 
 
+LOCALE_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def brand_locale_tag(item: str) -> str:
+    """A brand's locale in BCP 47 spelling: a tag CLDR knows, or one a project may declare in
+    `locales/<name>/locale.toml` (the pipeline then requires its catalogs)."""
+    try:
+        return get_locale(item).tag
+    except LocaleError:
+        if LOCALE_TAG_RE.match(item.strip()):
+            return to_bcp47(item.strip())
+        raise
+
+
 def is_locales(value: Any) -> str | None:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         return 'must be a list of locale tags such as ["en", "es", "vi"]'
     tags = []
     for item in value:
         try:
-            tags.append(get_locale(item).tag)
+            tags.append(brand_locale_tag(item))
         except LocaleError as error:
             return error.message
     if len(set(tags)) != len(tags):
@@ -403,7 +417,7 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             colors=Colors(flat["colors.primary"].lower(), flat["colors.accent"].lower(), flat["colors.text"].lower()),
             logo=Logo(logo_file, flat["logo.alt"].strip(), aspect),
             font=font,
-            locales=tuple(get_locale(tag).tag for tag in flat["locales"]) if "locales" in flat else None,
+            locales=tuple(brand_locale_tag(tag) for tag in flat["locales"]) if "locales" in flat else None,
             editions=tuple(flat.get("editions", ["standard"])),
             hyphenate=flat.get("hyphenate", False),
             language_assistance=assistance,

@@ -85,6 +85,15 @@ UNIT_SYMBOLS = {
     "℃": "°C",
     "°F": "°F",
     "℉": "°F",
+    # Arabic pharmacy abbreviations that CLDR's unit names leave out (ملغ and ملجم for mg are
+    # what Arabic drug labels print; CLDR has مغم and مليغرام).
+    "ملغ": "mg",
+    "ملجم": "mg",
+    "مجم": "mg",
+    "ميكروغرام": "µg",
+    "مل": "mL",
+    "كغ": "kg",
+    "كجم": "kg",
 }
 PERCENT_SIGNS = "%\u066a\uff05"
 # CLDR units whose localised names (`Locale.unit_patterns`) are read as the symbol beside them.

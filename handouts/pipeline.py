@@ -380,7 +380,8 @@ def choose_locales(project: Project, brands: list[Brand], requested: Iterable[st
     """The locales to build: the requested ones, else every locale the chosen brands offer
     (None: every locale with catalogs). A brand offering a locale with no catalog is an error in
     its brand file; a requested locale that no chosen brand offers is a usage error."""
-    available = {locale.tag for locale in discover_locales(project.locales_dir)}
+    # A broken locale folder is reported when that locale is loaded, not here: each locale stands alone.
+    available = {locale.tag for locale in discover_locales(project.locales_dir, [])}
     errors: list[HandoutsError] = []
     for brand in brands:
         for tag in brand.locales or ():
@@ -400,7 +401,7 @@ def choose_locales(project: Project, brands: list[Brand], requested: Iterable[st
         if all(o is not None for o in offered):
             known = {tag for o in offered for tag in o or ()}
             for tag in requested:
-                info = get_locale(tag)
+                info = get_locale(tag, project.locales_dir)
                 if not info.is_pseudo and info.tag not in known:
                     raise UsageError(
                         f"no chosen brand offers {info.tag!r} (their locales: {', '.join(sorted(known))}); "
@@ -871,7 +872,7 @@ def readability_problems(project: Project, inputs: Inputs, brands: list[Brand]) 
     found = []
     for status in handout_statuses(inputs):
         problem = check_reading_grade(
-            by_slug[status.handout], get_locale(status.locale), status.readability, brands, project.locales_dir
+            by_slug[status.handout], get_locale(status.locale, project.locales_dir), status.readability, brands, project.locales_dir
         )
         if problem is not None:
             found.append(problem)

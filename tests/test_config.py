@@ -174,7 +174,7 @@ def test_a_logo_that_is_no_image_is_refused(tmp_path: Path) -> None:
     path = write_brand(tmp_path / "clinic", logo="logo.png")
     (path.parent / "logo.png").write_bytes(b"not a picture")
     (found,) = problems(path)
-    assert "logo.file: config-error: logo.png: not a readable image" in found
+    assert "logo.file: config-error: 'logo.png' is not a PNG file" in found
 
 
 @pytest.mark.parametrize(

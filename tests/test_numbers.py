@@ -314,6 +314,14 @@ URDU_TEMPLATES = {
     "English source last reviewed %(date)s (version %(version)s).": (
         "انگریزی متن کا آخری جائزہ: %(date)s (ورژن %(version)s)۔"
     ),
+    "Translation not yet reviewed: this translation was made by a person and has not yet been reviewed by a "
+    "second qualified medical translator.": (
+        "ترجمہ ابھی زیرِ جائزہ نہیں آیا: یہ ترجمہ ایک شخص نے کیا ہے اور ابھی تک کسی دوسرے مستند طبی مترجم نے اس کا "
+        "جائزہ نہیں لیا۔"
+    ),
+    "Logo of %(clinic)s": "%(clinic)s کا لوگو",
+    "%(phone)s ext. %(extension)s": "%(phone)s ایکسٹینشن %(extension)s",
+    "Free language help is available. Call %(phone)s.": "زبان کی مفت مدد دستیاب ہے۔ %(phone)s پر کال کریں۔",
 }
 
 
