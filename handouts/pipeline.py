@@ -871,9 +871,8 @@ def readability_problems(project: Project, inputs: Inputs, brands: list[Brand]) 
     by_slug = {handout.slug: handout for handout in inputs.handouts}
     found = []
     for status in handout_statuses(inputs):
-        problem = check_reading_grade(
-            by_slug[status.handout], get_locale(status.locale, project.locales_dir), status.readability, brands, project.locales_dir
-        )
+        locale = get_locale(status.locale, project.locales_dir)
+        problem = check_reading_grade(by_slug[status.handout], locale, status.readability, brands, project.locales_dir)
         if problem is not None:
             found.append(problem)
     return found

@@ -122,14 +122,14 @@ def test_locales_papers_and_editions_of_a_clinic(tmp_path: Path) -> None:
 
 def test_every_new_key_is_validated_at_once(tmp_path: Path) -> None:
     extra = (
-        'locales = ["en", "xx-nope", "es"]\neditions = ["standard", "huge"]\nhyphenate = "yes"\n'
+        'locales = ["en", "x!", "es"]\neditions = ["standard", "huge"]\nhyphenate = "yes"\n'
         "language_assistance = 1\nmax_reading_grade = 40"
     )
     path = write_brand(tmp_path / "clinic", extra)
     path.write_text(path.read_text().replace('paper = "letter"', 'paper = ["letter", "legal"]'))
     found = "\n".join(problems(path))
     for key, words in [
-        ("locales", "unknown locale 'xx-nope'"),
+        ("locales", "'x!' is not a language tag"),
         ("paper", "'legal' is not a paper size"),
         ("editions", "'huge' is not an edition"),
         ("hyphenate", "must be true or false"),
