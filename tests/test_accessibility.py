@@ -194,6 +194,19 @@ def expected_messages(locale: str) -> list[str]:
     return [catalog.translation(m.text) or "" for m in handout.messages()]
 
 
+def test_the_extension_is_tested_with_the_weasyprint_versions_pyproject_pins() -> None:
+    import re
+    import tomllib
+
+    from handouts.weasyprint_ext import TESTED_WEASYPRINT
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pin = next(d for d in dependencies if d.startswith("weasyprint"))
+    low, high = re.fullmatch(r"weasyprint>=([\d.]+),<([\d.]+)", pin).groups()  # type: ignore[union-attr]
+    pinned = tuple((*map(int, version.split(".")), 0)[:2] for version in (low, high))
+    assert pinned == TESTED_WEASYPRINT
+
+
 def test_an_untested_weasyprint_is_refused() -> None:
     check_version("70.0")
     for version in ("71.0", "69.9", "unknown"):
