@@ -113,16 +113,21 @@ def test_extracted_text_equals_the_catalog_text(built: dict[str, Job], locale: s
     assert share >= 0.99, f"{locale}: structure tree {share:.3f}, missed {missed[:10]}"
 
 
-def test_a_passage_split_by_a_page_break_keeps_its_language_on_both_pages(writer: PdfWriter, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("locale", "direction", "greeting"), [("ar", "rtl", "مرحبا بكم"), ("hi", "ltr", "आपका स्वागत है")]
+)
+def test_a_passage_split_by_a_page_break_keeps_its_language_on_both_pages(
+    writer: PdfWriter, tmp_path: Path, locale: str, direction: str, greeting: str
+) -> None:
     english = " ".join(["Ask your care team before you change any treatment."] * 60)
-    pdf = render(writer, tmp_path, f'<p>مرحبا بكم</p><p lang="en" dir="ltr">{english}</p>', "ar", "rtl")
+    pdf = render(writer, tmp_path, f'<p>{greeting}</p><p lang="en" dir="ltr">{english}</p>', locale, direction)
     rows = effective_languages(pdf)
     with pikepdf.open(pdf) as document:
         assert len(document.pages) >= 2
     english_rows = [row for row in rows if "care team" in row[2]]
     assert len({row[2] for row in english_rows}) >= 2
     assert all(lang == "en" for _, lang, _ in english_rows)
-    assert all(lang == "ar" for _, lang, text in rows if "مرحبا" in text)
+    assert [lang for _, lang, text in rows if greeting in text] == [locale]
 
 
 def test_a_translation_equal_to_an_english_passage_keeps_the_page_language(writer: PdfWriter, tmp_path: Path) -> None:
