@@ -265,7 +265,9 @@ SCHEMA: dict[str, tuple[bool, Check, str]] = {
     "colors.accent": (True, is_colour, "notice background, #rrggbb, under the text colour"),
     "colors.text": (True, is_colour, "body text, #rrggbb, on white"),
     "logo.file": (True, is_text, "logo image beside brand.toml (.svg, .png or .jpg)"),
-    "logo.alt": (True, is_text, "alternative text of the logo, read by screen readers"),
+    # The logo's alternative text is now the translated template message "Logo of %(clinic)s";
+    # the key is still accepted so that existing brand files load.
+    "logo.alt": (False, is_text, "no longer used: the alternative text is translated from the clinic's name"),
     "font.family": (False, is_text, "the clinic's own Latin font family name"),
     **{
         f"font.{style}": (False, is_text, f"{style.replace('_', ' ')} face of that family: a file beside brand.toml")
@@ -415,7 +417,7 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
             email=flat.get("email"),
             papers=tuple(papers),
             colors=Colors(flat["colors.primary"].lower(), flat["colors.accent"].lower(), flat["colors.text"].lower()),
-            logo=Logo(logo_file, flat["logo.alt"].strip(), aspect),
+            logo=Logo(logo_file, str(flat.get("logo.alt", "")).strip(), aspect),
             font=font,
             locales=tuple(brand_locale_tag(tag) for tag in flat["locales"]) if "locales" in flat else None,
             editions=tuple(flat.get("editions", ["standard"])),
