@@ -49,7 +49,7 @@ def render(writer: PdfWriter, tmp_path: Path, body: str, lang: str, direction: s
         f"<body>{body}</body></html>"
     )
     out = tmp_path / "page.pdf"
-    writer.render(page, ROOT / "templates", out)
+    writer.write_pdf(page, ROOT / "templates", out)
     return out
 
 
