@@ -84,6 +84,45 @@ class Job:
     output: Path
 
 
+class InputDigests:
+    """Hashes of a build's inputs, each computed once per build and shared by the check cache
+    and the PDF cache keys: the files (catalogs, this tool's code, templates) and the source
+    messages in canonical form."""
+
+    def __init__(self, sources: dict[str, list[SourceMessage]]) -> None:
+        self._sources = sources
+        self._files: dict[Path, str] = {}
+        self._sources_json: str | None = None
+
+    def file(self, path: Path) -> str:
+        """The sha256 of a file's bytes, read once per build."""
+        digest = self._files.get(path)
+        if digest is None:
+            digest = self._files[path] = sha256_file(path)
+        return digest
+
+    def add_files(self, key: Fingerprint, paths: Iterable[Path]) -> Fingerprint:
+        """What `Fingerprint.add_files` adds (name and sha256 of each file), hashing each file once."""
+        for path in sorted(paths):
+            key.add_value(path.name)
+            key.add_value(self.file(path))
+        return key
+
+    @property
+    def sources_json(self) -> str:
+        """Every source message of the build as canonical JSON."""
+        if self._sources_json is None:
+            self._sources_json = json.dumps(
+                {domain: [dataclasses.asdict(m) for m in messages] for domain, messages in self._sources.items()},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        return self._sources_json
+
+
+CODE = sorted(Path(__file__).parent.glob("*.py"))  # this tool's own code: it shapes reports and PDFs
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Everything a build or check needs, loaded and validated."""
@@ -92,6 +131,10 @@ class Inputs:
     locales: list[LocaleInfo]
     catalogs: dict[str, LocaleCatalogs]
     sources: dict[str, list[SourceMessage]]
+    digests: InputDigests = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digests", InputDigests(self.sources))
 
 
 def select_locales(project: Project, requested: Iterable[str] | None) -> list[LocaleInfo]:
@@ -167,16 +210,8 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     catalogs = inputs.catalogs[locale.tag]
     if only is not None or locale.is_source:
         return check_locale(catalogs, inputs.sources, project.locales_dir, only)
-    key = Fingerprint(
-        locale.tag,
-        str(project.locales_dir),
-        json.dumps(
-            {domain: [dataclasses.asdict(m) for m in messages] for domain, messages in inputs.sources.items()},
-            ensure_ascii=False,
-            sort_keys=True,
-        ),
-    )
-    key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
+    key = Fingerprint(locale.tag, str(project.locales_dir), inputs.digests.sources_json)
+    inputs.digests.add_files(key, [*CODE, *(c.path for c in catalogs.catalogs.values())])
     cached = project.cache_dir / "checks" / f"{key.hexdigest()}.json"
     if cached.exists():
         try:
@@ -331,9 +366,10 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
     brand, declared fonts, and the versions of the tools."""
     from .fonts import DECLARATION
 
+    digests = inputs.digests
     common = Fingerprint(tool_identity(), f"draft={draft}")
-    common.add_files(Path(__file__).parent.glob("*.py"))  # this tool's own code shapes the PDF too
-    common.add_files(p for p in project.templates_dir.iterdir() if p.is_file())
+    digests.add_files(common, CODE)
+    digests.add_files(common, (p for p in project.templates_dir.iterdir() if p.is_file()))
     common.add_files([DECLARATION]).add_identities(f.path for f in declared_fonts().files)
     common_key = common.hexdigest()
     brand_keys = {}
@@ -342,9 +378,6 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         if brand.id not in brand_keys:
             files = [p for p in brand.path.parent.rglob("*") if p.is_file()]
             brand_keys[brand.id] = Fingerprint(brand.paper).add_files(files).hexdigest()
-    file_hashes = {
-        c.path: sha256_file(c.path) for lc in inputs.catalogs.values() for c in lc.catalogs.values() if c.lines
-    }
     keys = {}
     for job in jobs:
         catalogs = inputs.catalogs[job.locale.tag]
@@ -352,7 +385,7 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         for domain in (job.handout.slug, TEMPLATES_DOMAIN):
             catalog = catalogs.catalogs.get(domain)
             if catalog is not None:  # the pseudo-locale's catalogs live in memory only
-                translations.add_value(file_hashes[catalog.path] if catalog.lines else str(catalog.po))
+                translations.add_value(digests.file(catalog.path) if catalog.lines else str(catalog.po))
         content = Fingerprint().add_files([job.handout.path, *figure_files(job.handout)])
         keys[job.output] = Fingerprint(
             common_key, brand_keys[job.brand.id], content.hexdigest(), translations.hexdigest()
@@ -387,6 +420,7 @@ def start_worker(context: RenderContext) -> None:
     _WORKER["context"] = context
     _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
     _WORKER["env"] = create_environment(context.project.templates_dir)
+    _WORKER["font_css"] = {}  # (locale, brand) -> font CSS: the brand font's coverage is read once
 
 
 def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
@@ -395,12 +429,14 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     from .render import render_html
 
     context = _WORKER["context"]
-    writer, env = _WORKER["writer"], _WORKER["env"]
-    assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter)
+    writer, env, stylesheets = _WORKER["writer"], _WORKER["env"], _WORKER["font_css"]
+    assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter) and isinstance(stylesheets, dict)
     try:
         catalogs = context.inputs.catalogs[job.locale.tag]
         html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
-        css = font_css(writer.fonts, context.inputs, job)
+        css = stylesheets.get((job.locale.tag, job.brand.id))
+        if css is None:
+            css = stylesheets[job.locale.tag, job.brand.id] = font_css(writer.fonts, context.inputs, job)
         return job, writer.render(html, context.project.templates_dir, job.output, css)
     except HandoutsError as error:
         return job, error
