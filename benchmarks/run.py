@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from handouts.config import load_brands  # noqa: E402
 from handouts.fonts import declared_fonts  # noqa: E402
-from handouts.pipeline import Job, Project, RenderContext, font_css, load_inputs, plan, render_one, start_worker  # noqa: E402
+from handouts.pipeline import Job, Project, RenderContext, load_inputs, page_css, plan, render_one, start_worker  # noqa: E402
 from handouts.render import create_environment, render_html  # noqa: E402
 
 PROJECT_PARTS = ("content", "locales", "templates", "brands")
@@ -133,7 +133,9 @@ def peer_pages(project: Project, locales: list[str] | None) -> list[Page]:
     fonts = declared_fonts()
     return [
         Page(
-            job, render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand), font_css(fonts, inputs, job)
+            job,
+            render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand),
+            page_css(fonts, inputs, job, project.templates_dir),
         )
         for job in first.values()
     ]
@@ -330,7 +332,7 @@ def baseline(project: Project, workdir: Path, locales: list[str] | None) -> tupl
         html = workdir / f"job{index}.html"
         css = workdir / f"job{index}.css"
         html.write_text(render_html(env, job.handout, inputs.catalogs[job.locale.tag], job.brand), encoding="utf-8")
-        css.write_text(font_css(fonts, inputs, job), encoding="utf-8")
+        css.write_text(page_css(fonts, inputs, job, project.templates_dir), encoding="utf-8")
         commands.append(
             [
                 sys.executable,

@@ -420,7 +420,7 @@ def start_worker(context: RenderContext) -> None:
     _WORKER["context"] = context
     _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
     _WORKER["env"] = create_environment(context.project.templates_dir)
-    _WORKER["font_css"] = {}  # (locale, brand) -> font CSS: the brand font's coverage is read once
+    _WORKER["css"] = {}  # (locale, brand) -> the job's stylesheet: a brand font's coverage is read once
 
 
 def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
@@ -429,14 +429,16 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     from .render import render_html
 
     context = _WORKER["context"]
-    writer, env, stylesheets = _WORKER["writer"], _WORKER["env"], _WORKER["font_css"]
+    writer, env, stylesheets = _WORKER["writer"], _WORKER["env"], _WORKER["css"]
     assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter) and isinstance(stylesheets, dict)
     try:
         catalogs = context.inputs.catalogs[job.locale.tag]
         html = render_html(env, job.handout, catalogs, job.brand, draft_build=context.draft)  # type: ignore[arg-type]
         css = stylesheets.get((job.locale.tag, job.brand.id))
         if css is None:
-            css = stylesheets[job.locale.tag, job.brand.id] = font_css(writer.fonts, context.inputs, job)
+            css = stylesheets[job.locale.tag, job.brand.id] = page_css(
+                writer.fonts, context.inputs, job, context.project.templates_dir
+            )
         return job, writer.render(html, context.project.templates_dir, job.output, css)
     except HandoutsError as error:
         return job, error
@@ -487,6 +489,17 @@ def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
     if brand_font is not None and brand_font.covers(locale_text(inputs.catalogs[job.locale.tag], inputs.sources)):
         covered.append(job.locale.tag)
     return fonts.stylesheet([job.locale.tag], brand_font, covered)
+
+
+LAYOUT_STYLESHEET = "handout.css"
+
+
+def page_css(fonts: PreparedFonts, inputs: Inputs, job: Job, templates_dir: Path) -> str:
+    """The stylesheet of one job besides the page's own `<style>`: its fonts, then the handout
+    layout (`templates/handout.css`). Handed to the writer as one text, it is parsed once per
+    worker and locale instead of being linked from the page and parsed again on every render."""
+    layout = (templates_dir / LAYOUT_STYLESHEET).read_text(encoding="utf-8")
+    return font_css(fonts, inputs, job) + layout
 
 
 def check(project: Project, locales: Iterable[str] | None = None, paths: list[Path] | None = None) -> Report:
