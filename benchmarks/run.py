@@ -4,6 +4,7 @@
     python benchmarks/run.py                     # everything: the targets below
     python benchmarks/run.py --quick             # a few locales, fewer PDFs: minutes, not the targets
     python benchmarks/run.py --only peer --locale pl --locale hi --profile pl
+    python benchmarks/run.py --cpu               # per-locale and no-op in CPU time (a busy machine)
 
 Sections (`--only` picks some; each prints its targets as met or not met):
 
@@ -441,13 +442,22 @@ def pdf_sizes(folder: Path) -> tuple[int, int]:
 # --- noop: nothing to do, from a cold interpreter ------------------------------------------------------
 
 
-def noop(project: Project, locales: list[str] | None, targets: Targets) -> None:
+def noop(project: Project, locales: list[str] | None, targets: Targets, cpu: bool = False) -> None:
     command = cli(project, *locale_args(locales))
     run_build(command)  # builds whatever is missing (when run alone), then all is up to date
-    times = [run_build(command) for _ in range(7)]
+    walls, cpus = [], []
+    for _ in range(7):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        walls.append(run_build(command))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     jobs = sum(1 for _ in project.out_dir.rglob("*.pdf"))
-    say(f"\nno-op build ({jobs} PDFs up to date), fresh interpreter, median of 7: {median(times):.2f} s")
-    targets.add(f"no-op build <= {TARGET_NOOP} s", median(times) <= TARGET_NOOP)
+    say(
+        f"\nno-op build ({jobs} PDFs up to date), fresh interpreter, median of 7: {median(walls):.2f} s "
+        f"(CPU {median(cpus):.2f} s)"
+    )
+    measured, clock = (median(cpus), "CPU time") if cpu else (median(walls), "wall time")
+    targets.add(f"no-op build <= {TARGET_NOOP} s ({clock})", measured <= TARGET_NOOP)
 
 
 # --- scale: 1,000+ PDFs against the ideal ----------------------------------------------------------------
@@ -554,7 +564,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="workers (default: the cores)")
     parser.add_argument("--chromium", help="the Chromium executable (default: chromium on PATH, /usr/bin/chromium)")
     parser.add_argument(
-        "--cpu", action="store_true", help="per-locale comparison in CPU time, for a machine busy with other work"
+        "--cpu",
+        action="store_true",
+        help="per-locale comparison and no-op build judged in CPU time, for a machine busy with other work",
     )
     parser.add_argument("--profile", action="append", default=[], metavar="LOCALE", help="cProfile ours and the floor")
     args = parser.parse_args()
@@ -572,7 +584,7 @@ def main() -> int:
             scale(workdir, locales, pdfs, args.jobs, targets)
         shipped = cold(workdir, locales, args.jobs, targets) if "cold" in sections else None
         if "noop" in sections:
-            noop(shipped or copy_project(workdir / "noop"), locales, targets)
+            noop(shipped or copy_project(workdir / "noop"), locales, targets, args.cpu)
         if "peer" in sections:
             peer(workdir, locales, args.passes, args.chromium, args.profile, targets, args.cpu)
     targets.report()
