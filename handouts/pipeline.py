@@ -129,6 +129,45 @@ class Job:
         return ", ".join([self.locale.tag, self.edition, self.paper])
 
 
+class InputDigests:
+    """Hashes of a build's inputs, each computed once per build and shared by the check cache
+    and the PDF cache keys: the files (catalogs, this tool's code, templates) and the source
+    messages in canonical form."""
+
+    def __init__(self, sources: dict[str, list[SourceMessage]]) -> None:
+        self._sources = sources
+        self._files: dict[Path, str] = {}
+        self._sources_json: str | None = None
+
+    def file(self, path: Path) -> str:
+        """The sha256 of a file's bytes, read once per build."""
+        digest = self._files.get(path)
+        if digest is None:
+            digest = self._files[path] = sha256_file(path)
+        return digest
+
+    def add_files(self, key: Fingerprint, paths: Iterable[Path]) -> Fingerprint:
+        """What `Fingerprint.add_files` adds (name and sha256 of each file), hashing each file once."""
+        for path in sorted(paths):
+            key.add_value(path.name)
+            key.add_value(self.file(path))
+        return key
+
+    @property
+    def sources_json(self) -> str:
+        """Every source message of the build as canonical JSON."""
+        if self._sources_json is None:
+            self._sources_json = json.dumps(
+                {domain: [dataclasses.asdict(m) for m in messages] for domain, messages in self._sources.items()},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        return self._sources_json
+
+
+CODE = sorted(Path(__file__).parent.glob("*.py"))  # this tool's own code: it shapes reports and PDFs
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Everything a build or check needs, loaded and validated."""
@@ -137,6 +176,10 @@ class Inputs:
     locales: list[LocaleInfo]
     catalogs: dict[str, LocaleCatalogs]
     sources: dict[str, list[SourceMessage]]
+    digests: InputDigests = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digests", InputDigests(self.sources))
 
 
 def select_locales(
@@ -240,16 +283,8 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     catalogs = inputs.catalogs[locale.tag]
     if only is not None or locale.is_source:
         return locale_report(catalogs, inputs, project, only)
-    key = Fingerprint(
-        locale.tag,
-        str(project.locales_dir),
-        json.dumps(
-            {domain: [dataclasses.asdict(m) for m in messages] for domain, messages in inputs.sources.items()},
-            ensure_ascii=False,
-            sort_keys=True,
-        ),
-    )
-    key.add_files([*Path(__file__).parent.glob("*.py"), *(c.path for c in catalogs.catalogs.values())])
+    key = Fingerprint(locale.tag, str(project.locales_dir), inputs.digests.sources_json)
+    inputs.digests.add_files(key, [*CODE, *(c.path for c in catalogs.catalogs.values())])
     key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
     if locale.declaration is not None:
         key.add_files([locale.declaration.path])
@@ -575,9 +610,10 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
     brand, declared fonts, and the versions of the tools."""
     from .fonts import DECLARATION
 
+    digests = inputs.digests
     common = Fingerprint(tool_identity(), f"draft={draft}")
-    common.add_files(Path(__file__).parent.glob("*.py"))  # this tool's own code shapes the PDF too
-    common.add_files(p for p in project.templates_dir.iterdir() if p.is_file())
+    digests.add_files(common, CODE)
+    digests.add_files(common, (p for p in project.templates_dir.iterdir() if p.is_file()))
     common.add_files([DECLARATION]).add_identities(f.path for f in declared_fonts().files)
     common_key = common.hexdigest()
     brand_keys = {}
@@ -587,9 +623,6 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
             files = [p for p in brand.path.parent.rglob("*") if p.is_file()]
             # brand.toml and the files beside it: the paper and edition are in each job's own key
             brand_keys[brand.id] = Fingerprint(brand.id).add_files(files).hexdigest()
-    file_hashes = {
-        c.path: sha256_file(c.path) for lc in inputs.catalogs.values() for c in lc.catalogs.values() if c.lines
-    }
     keys = {}
     for job in jobs:
         catalogs = inputs.catalogs[job.locale.tag]
@@ -601,7 +634,7 @@ def job_keys(project: Project, inputs: Inputs, jobs: list[Job], draft: bool) -> 
         used += [inputs.catalogs[tag].catalogs.get(TEMPLATES_DOMAIN) for tag in notice_locales(job, inputs)]
         for catalog in used:
             if catalog is not None:  # the pseudo-locale's catalogs live in memory only
-                translations.add_value(file_hashes[catalog.path] if catalog.lines else str(catalog.po))
+                translations.add_value(digests.file(catalog.path) if catalog.lines else str(catalog.po))
         content = Fingerprint().add_files([job.handout.path, *figure_files(job.handout)])
         keys[job.output] = Fingerprint(
             common_key,
@@ -688,6 +721,7 @@ def start_worker(context: RenderContext) -> None:
     _WORKER["context"] = context
     _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
     _WORKER["env"] = create_environment(context.project.templates_dir)
+    _WORKER["css"] = {}  # (locale, brand) -> the job's stylesheet: a brand font's coverage is read once
 
 
 def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
@@ -696,8 +730,8 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     from .render import render_html
 
     context = _WORKER["context"]
-    writer, env = _WORKER["writer"], _WORKER["env"]
-    assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter)
+    writer, env, stylesheets = _WORKER["writer"], _WORKER["env"], _WORKER["css"]
+    assert isinstance(context, RenderContext) and isinstance(writer, PdfWriter) and isinstance(stylesheets, dict)
     try:
         with render_time_limit(context.time_limit, job):
             catalogs = context.inputs.catalogs[job.locale.tag]
@@ -712,7 +746,11 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
                 edition=job.edition,
                 assistance=notice,
             )
-            css = font_css(writer.fonts, context.inputs, job)
+            css = stylesheets.get((job.locale.tag, job.brand.id))
+            if css is None:
+                css = stylesheets[job.locale.tag, job.brand.id] = page_css(
+                    writer.fonts, context.inputs, job, context.project.templates_dir
+                )
             pdf = writer.render(html, context.project.templates_dir, job.output, css)
         # the page budget is checked here, in the worker, so that counting pages runs in parallel too
         return job, within_budget(job, pdf)
@@ -779,6 +817,17 @@ def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
                 covered.append(tag)
     scripts = {tag: inputs.catalogs[tag].locale.script for tag in tags}
     return fonts.stylesheet(tags, brand_font, covered, scripts)
+
+
+LAYOUT_STYLESHEET = "handout.css"
+
+
+def page_css(fonts: PreparedFonts, inputs: Inputs, job: Job, templates_dir: Path) -> str:
+    """The stylesheet of one job besides the page's own `<style>`: its fonts, then the handout
+    layout (`templates/handout.css`). Handed to the writer as one text, it is parsed once per
+    worker and locale instead of being linked from the page and parsed again on every render."""
+    layout = (templates_dir / LAYOUT_STYLESHEET).read_text(encoding="utf-8")
+    return font_css(fonts, inputs, job) + layout
 
 
 def check(

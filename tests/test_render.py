@@ -86,7 +86,7 @@ def test_page_number_pattern_is_escaped_for_css() -> None:
 def test_arabic_page_number_and_rtl_layout(root: Path) -> None:
     html = render(root, "ar")
     assert '<html lang="ar" dir="rtl" class="standard with-notice">' in html
-    assert "@bottom-right { content: element(contact); }" in html  # mirrored footer
+    assert "@bottom-right { content: element(contact); width: 78%; }" in html  # mirrored footer
     assert "@bottom-left { content: " in html and "counter(page)" in html
 
 
