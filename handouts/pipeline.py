@@ -18,14 +18,12 @@ from .buildcache import BuildCache, Fingerprint, sha256_file, tool_identity, wri
 from .catalogs import (
     TEMPLATES_DOMAIN,
     LocaleCatalogs,
-    PlannedWrite,
     SourceMessage,
     discover_locales,
     extract_all,
     init_locale,
     load_catalogs,
     plan_pots,
-    plan_update,
     stale_pots,
     write_text_atomic,
 )
@@ -35,6 +33,7 @@ from .content import Handout, load_content
 from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, LocaleError, Location
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
+from .merge import PlannedWrite, plan_update
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter

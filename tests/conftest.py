@@ -15,6 +15,7 @@ import pytest
 from handouts.pipeline import Job, Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"  # small sample projects, one per feature
 PROJECT_PARTS = ("content", "locales", "templates", "brands")
 
 
@@ -33,6 +34,18 @@ def copy_project(target: Path) -> Path:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
+
+
+def copy_root(name: str, target: Path) -> Path:
+    """A private copy of the sample project `tests/roots/<name>`."""
+    shutil.copytree(ROOTS / name, target)
+    return target
+
+
+@pytest.fixture
+def update_root(tmp_path: Path) -> Path:
+    """A copy of `tests/roots/update`: one handout and the templates, translated into Spanish."""
+    return copy_root("update", tmp_path / "project")
 
 
 class Recorder(logging.Handler):

@@ -9,11 +9,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 # Each module may import only modules of a lower layer.
 LAYERS = [
     {"errors", "__init__"},
-    {"buildcache"},
+    {"buildcache", "gnu"},
     {"locales", "fonts"},
     {"config", "content"},
     {"catalogs"},
-    {"checks"},
+    {"checks", "merge"},
     {"pdftags"},
     {"render", "pdf", "thumbnails"},
     {"pipeline"},
