@@ -31,6 +31,7 @@ from .buildcache import write_atomic
 from .content import Handout, normalize_text
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect, display_path
 from .locales import SOURCE_LOCALE, LocaleInfo, get_locale
+from .status import EntryStatus, status_of
 
 TEMPLATES_DOMAIN = "templates"
 TEMPLATE_PATTERNS = ("*.html",)
@@ -397,8 +398,9 @@ class Catalog:
     def translation(self, msgid: str, msgctxt: str | None = None) -> str | None:
         """The translation a patient may see: translated and not fuzzy, else None."""
         entry = self.find(msgid, msgctxt)
-        if entry is None or "fuzzy" in entry.flags or not entry.translated():
+        if status_of(entry) is not EntryStatus.TRANSLATED:
             return None
+        assert entry is not None
         return str(entry.msgstr)
 
     def draft_translation(self, msgid: str, msgctxt: str | None = None) -> str | None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ErrorGroup, HandoutsError, display_path
+from .status import Outcome
 
 if TYPE_CHECKING:
     from .checks import Problem, Report, Stats
@@ -294,9 +295,9 @@ class Progress:
         self.bar: Any = None
         self.interactive = sys.stderr.isatty()
 
-    def update(self, job: Any, outcome: str) -> None:
+    def update(self, job: Any, outcome: Outcome) -> None:
         if not self.interactive:
-            if outcome != "skipped":
+            if outcome is not Outcome.SKIPPED:
                 print(f"{outcome} {display_path(job.output)}")
             return
         if self.bar is None:

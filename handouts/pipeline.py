@@ -34,6 +34,7 @@ from .errors import CheckFailed, ContentError, ErrorGroup, HandoutsError, Locale
 from .fonts import PreparedFonts, declared_fonts
 from .locales import LocaleInfo, get_locale
 from .merge import PlannedWrite, plan_update
+from .status import Outcome
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -234,7 +235,7 @@ def build(
     locales: Iterable[str] | None = None,
     brands: list[str] | None = None,
     handouts: Iterable[str] | None = None,
-    progress: Callable[[Job, str], None] | None = None,
+    progress: Callable[[Job, Outcome], None] | None = None,
     draft: bool = False,
     warn: Callable[[Problem], None] | None = None,
     paper: str | None = None,
@@ -270,7 +271,7 @@ def build(
         if not force and restore_from_cache(cache, keys[job.output], job.output):
             result.skipped.append(job)
             if progress:
-                progress(job, "skipped")
+                progress(job, Outcome.SKIPPED)
         else:
             todo.append(job)
     if not todo:
@@ -282,14 +283,14 @@ def build(
         if isinstance(outcome, HandoutsError):
             result.failed.append((job, outcome))
             if progress:
-                progress(job, "failed")
+                progress(job, Outcome.FAILED)
             continue
         digest = cache.put(keys[job.output], outcome)
         if not same_file(job.output, digest):
             write_atomic(job.output, outcome)
         result.built.append(job)
         if progress:
-            progress(job, "built")
+            progress(job, Outcome.BUILT)
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result

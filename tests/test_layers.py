@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 LAYERS = [
     {"errors", "__init__"},
     {"buildcache", "gnu"},
-    {"locales", "fonts"},
+    {"locales", "fonts", "status"},
     {"config", "content"},
     {"catalogs"},
     {"checks", "merge"},
