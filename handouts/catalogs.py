@@ -19,20 +19,21 @@ import difflib
 import functools
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polib
 
+from . import gnu
 from .buildcache import Cache, Fingerprint, sha256_bytes, write_atomic
 from .content import Handout, normalize_text
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect, display_path
 from .locales import SOURCE_LOCALE, LocaleInfo, get_locale, to_gettext_name
 from .paths import inside
 from .plurals import PluralFormsError, parse_plural_forms
+from .status import EntryStatus, status_of
 
 TEMPLATES_DOMAIN = "templates"
 TEMPLATE_PATTERNS = ("*.html",)
@@ -48,12 +49,7 @@ TRANSLATION_METHODS = ("machine-draft", "human", "human-reviewed")
 PROVENANCE_KEYS = ("X-Translation-Method", "X-Translator", "X-Reviewer", "X-Review-Date", "X-Source-Version")
 PYTHON_FORMAT_RE = re.compile(r"%\((\w+)\)[sd]")
 SOURCE_FLAGS = {"python-format", "no-python-format"}  # set by extraction; every other flag is the translator's
-# How alike an old and a new source message must be for the old translation to be offered as a
-# fuzzy guess (difflib ratio; GNU msgmerge uses a similar 0.6 cut-off). Below it, a new message
-# starts untranslated: an unrelated message must never inherit a translation.
-FUZZY_THRESHOLD = 0.6
 MSGFMT_LINE_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<message>.*)$")
-WRAP_WIDTH = 79  # msgcat's default, for msgid and msgstr lines
 # polib writes unwrapped text and msgcat wraps strings; comments stay one line each, as xgettext writes them.
 NO_WRAP = 0
 
@@ -274,24 +270,9 @@ def stale_pots(planned: dict[Path, str], locales_dir: Path, context_lines: int =
 # --- writing ------------------------------------------------------------------------------------
 
 
-def msgcat_executable() -> str:
-    exe = shutil.which("msgcat")
-    if exe is None:
-        raise InputError("GNU gettext is not installed (apt-get install gettext): msgcat and msgfmt are required")
-    return exe
-
-
 def canonical_po_text(text: str) -> str:
     """Pass catalog text through GNU `msgcat`, so files are byte-for-byte what msgcat writes."""
-    result = subprocess.run(
-        [msgcat_executable(), "--force-po", f"--width={WRAP_WIDTH}", "-"],
-        input=text.encode("utf-8"),
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise CatalogError(f"msgcat refused the catalog it was given: {result.stderr.decode(errors='replace').strip()}")
-    return result.stdout.decode("utf-8")
+    return gnu.msgcat(text)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -405,6 +386,15 @@ def nplurals(plural_forms: str) -> int:
     return int(match.group(1)) if match else 1
 
 
+@dataclass(frozen=True)
+class PlannedWrite:
+    """A catalog file `init` or `update` will write, and why."""
+
+    path: Path
+    text: str
+    report: Any = None  # update's `merge.MergeReport`; None for a catalog created from scratch
+
+
 def plan_init(
     locales_dir: Path, locales: Iterable[LocaleInfo], authorship: Authorship | None = None
 ) -> list[PlannedWrite]:
@@ -510,7 +500,7 @@ class Catalog:
         """The translation a patient may see: translated, not fuzzy, within the length limits,
         and of the source's form (a plural entry for a one-form source has no msgstr), else None."""
         entry = self.find(msgid, msgctxt)
-        if entry is None or "fuzzy" in entry.flags or not entry.translated():
+        if status_of(entry) is not EntryStatus.TRANSLATED:
             return None
         return self.draft_translation(msgid, msgctxt)
 
@@ -538,19 +528,11 @@ class Catalog:
         return 1
 
 
-def msgfmt_executable() -> str:
-    exe = shutil.which("msgfmt")
-    if exe is None:
-        raise InputError("GNU gettext is not installed (apt-get install gettext): msgfmt is required")
-    return exe
-
-
 @functools.cache
 def msgfmt_identity() -> str:
     """Which msgfmt runs: a different gettext may judge the same bytes differently."""
-    exe = msgfmt_executable()
-    version = subprocess.run([exe, "--version"], capture_output=True, check=False).stdout.decode(errors="replace")
-    return f"{exe}|{version.splitlines()[0] if version else ''}"
+    version = gnu.run("msgfmt", ["--version"]).stdout.decode(errors="replace")
+    return f"{gnu.executable('msgfmt')}|{version.splitlines()[0] if version else ''}"
 
 
 def validate_po_syntax(path: Path, data: bytes | None = None, cache: Cache | None = None) -> None:
@@ -568,13 +550,7 @@ def validate_po_syntax(path: Path, data: bytes | None = None, cache: Cache | Non
         if isinstance(stored, dict) and stored.get("sha256") == digest and stored.get("passed") is True:
             return
     # msgfmt reads the bytes we hold, from its standard input: the file cannot change in between.
-    result = subprocess.run(
-        [msgfmt_executable(), "--check", "--output-file=/dev/null", "-"],
-        input=data,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
-    )
+    result = gnu.run("msgfmt", ["--check", "--output-file=/dev/null", "-"], stdin=data)
     if result.returncode == 0:
         if cache is not None:
             cache.put("msgfmt-passed", key, {"sha256": digest, "passed": True})
@@ -758,205 +734,6 @@ def load_catalogs(
     elif errors:
         raise ErrorGroup(errors)
     return result
-
-
-# --- update (merge .pot into .po) ---------------------------------------------------------------
-
-
-@dataclass
-class MergeReport:
-    """What a merge did to one catalog."""
-
-    kept: int = 0
-    fuzzy: list[tuple[str, str]] = field(default_factory=list)  # (new msgid, previous msgid)
-    added: int = 0
-    obsoleted: int = 0
-    revived: int = 0
-
-
-def similarity(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < FUZZY_THRESHOLD or matcher.quick_ratio() < FUZZY_THRESHOLD:
-        return 0.0
-    return matcher.ratio()
-
-
-def is_translated(entry: polib.POEntry) -> bool:
-    if entry.msgid_plural:
-        return any(str(v) for v in entry.msgstr_plural.values())
-    return bool(entry.msgstr)
-
-
-def source_updated(old: polib.POEntry, new: polib.POEntry) -> polib.POEntry:
-    """The old entry with the new source's references, extracted comments and format flags."""
-    flags = [f for f in old.flags if f not in SOURCE_FLAGS] + [f for f in new.flags if f in SOURCE_FLAGS]
-    return polib.POEntry(
-        msgid=new.msgid,
-        msgctxt=new.msgctxt,
-        msgid_plural=new.msgid_plural,
-        msgstr=old.msgstr,
-        msgstr_plural=dict(old.msgstr_plural),
-        occurrences=list(new.occurrences),
-        comment=new.comment,
-        tcomment=old.tcomment,
-        flags=flags,
-        previous_msgid=old.previous_msgid if "fuzzy" in flags else None,
-        previous_msgid_plural=old.previous_msgid_plural if "fuzzy" in flags else None,
-        previous_msgctxt=old.previous_msgctxt if "fuzzy" in flags else None,
-    )
-
-
-def merge_catalog(po: polib.POFile, pot: polib.POFile) -> tuple[polib.POFile, MergeReport]:
-    """Merge a `.pot` into a `.po` without losing any translation.
-
-    Exact matches keep their translation, translator comments and flags. A new source message
-    takes the translation of the most similar vanished one (above FUZZY_THRESHOLD), marked fuzzy
-    with the previous source as `#| msgid`. Vanished translated messages become obsolete (`#~`).
-    """
-    report = MergeReport()
-    old_entries = [e for e in po if e.msgid != "" or e.msgctxt]
-    by_key: dict[tuple[str | None, str], polib.POEntry] = {}
-    for entry in old_entries:  # an active entry wins over an obsolete one with the same key
-        key = (entry.msgctxt, entry.msgid)
-        if key not in by_key or by_key[key].obsolete:
-            by_key[key] = entry
-    merged: list[polib.POEntry | None] = []
-    used: set[int] = set()
-    pending: list[int] = []
-    for new in pot:
-        old = by_key.get((new.msgctxt, new.msgid))
-        if old is None:
-            pending.append(len(merged))
-            merged.append(None)
-            continue
-        used.add(id(old))
-        merged.append(source_updated(old, new))
-        report.revived += old.obsolete
-        report.kept += 1
-    pot_entries = list(pot)
-    candidates = [e for e in old_entries if id(e) not in used and is_translated(e)]
-    scored = sorted(
-        (
-            (similarity(pot_entries[index].msgid, candidate.msgid), index, n)
-            for index in pending
-            for n, candidate in enumerate(candidates)
-            if pot_entries[index].msgctxt == candidate.msgctxt
-        ),
-        key=lambda item: (-item[0], item[1], item[2]),
-    )
-    taken: set[int] = set()
-    for ratio, index, n in scored:
-        if ratio < FUZZY_THRESHOLD:
-            break
-        if merged[index] is not None or n in taken:
-            continue
-        taken.add(n)
-        candidate, new = candidates[n], pot_entries[index]
-        entry = source_updated(candidate, new)
-        if "fuzzy" not in entry.flags:
-            entry.flags.append("fuzzy")
-        entry.previous_msgid = candidate.msgid
-        entry.previous_msgid_plural = candidate.msgid_plural or None
-        entry.previous_msgctxt = candidate.msgctxt
-        used.add(id(candidate))
-        merged[index] = entry
-        report.fuzzy.append((new.msgid, candidate.msgid))
-    for index in pending:
-        if merged[index] is None:
-            new = pot_entries[index]
-            merged[index] = polib.POEntry(
-                msgid=new.msgid,
-                msgctxt=new.msgctxt,
-                msgid_plural=new.msgid_plural,
-                msgstr="",
-                msgstr_plural={i: "" for i in range(nplurals(po.metadata.get("Plural-Forms", "")))}
-                if new.msgid_plural
-                else {},
-                occurrences=list(new.occurrences),
-                comment=new.comment,
-                flags=list(new.flags),
-            )
-            report.added += 1
-    result = polib.POFile(wrapwidth=NO_WRAP)
-    result.header = po.header
-    # The header is the translator's: unlike msgmerge, keep even POT-Creation-Date, so an update
-    # changes nothing but the entries whose source changed (and moved references).
-    result.metadata = dict(po.metadata)
-    for entry in merged:
-        assert entry is not None
-        result.append(entry)
-    for vanished in old_entries:
-        if id(vanished) in used or not is_translated(vanished):
-            continue
-        if by_key[(vanished.msgctxt, vanished.msgid)] is not vanished:
-            continue  # a duplicate obsolete copy of an active entry
-        report.obsoleted += not vanished.obsolete
-        result.append(
-            polib.POEntry(
-                msgid=vanished.msgid,
-                msgctxt=vanished.msgctxt,
-                msgid_plural=vanished.msgid_plural,
-                msgstr=vanished.msgstr,
-                msgstr_plural=dict(vanished.msgstr_plural),
-                tcomment=vanished.tcomment,
-                comment=vanished.comment,
-                flags=list(vanished.flags),
-                obsolete=True,
-            )
-        )
-    return result, report
-
-
-@dataclass(frozen=True)
-class PlannedWrite:
-    """A catalog file `update` will write, and why."""
-
-    path: Path
-    text: str
-    report: MergeReport | None  # None for a catalog created from scratch
-
-
-def plan_update(locales_dir: Path, locales: Iterable[LocaleInfo]) -> list[PlannedWrite]:
-    """Merge every `.pot` into every locale's `.po`, in memory; nothing is written.
-
-    Every catalog is parsed strictly first: if any cannot be read, all errors are raised and the
-    caller writes nothing at all.
-    """
-    pots = {path.stem: inside(path, locales_dir, "template catalog") for path in sorted(locales_dir.glob("*.pot"))}
-    if not pots:
-        raise InputError("no .pot files; run `python build.py extract` first", Location(locales_dir))
-    errors: list[HandoutsError] = []
-    loaded: list[tuple[Path, LocaleInfo, str, polib.POFile | None]] = []
-    for locale in locales:
-        if locale.is_source or locale.is_pseudo:
-            continue
-        for domain in pots:
-            path = po_path(locales_dir, locale, domain)
-            if not path.exists():
-                loaded.append((path, locale, domain, None))
-                continue
-            with collect(errors):
-                catalog = load_catalog(inside(path, locales_dir, "catalog"), locale, domain)
-                loaded.append((path, locale, domain, catalog.po))
-    if errors:
-        raise ErrorGroup(errors)
-    planned = []
-    created = format_po_date(now())
-    parsed_pots = {domain: read_po(pot) for domain, pot in pots.items()}
-    siblings = {locale.tag: po for _, locale, _, po in loaded if po is not None}
-    for path, locale, domain, po in loaded:
-        if po is None:
-            # A new handout's catalog keeps the locale's authorship: a person's language stays theirs.
-            sibling = siblings.get(locale.tag)
-            authorship = Authorship.of(sibling) if sibling is not None else None
-            text = canonical_po_text(str(new_catalog(pots[domain], locale, domain, created, authorship)))
-            planned.append(PlannedWrite(path, text, None))
-            continue
-        merged, report = merge_catalog(po, parsed_pots[domain])
-        text = canonical_po_text(str(merged))
-        if text != path.read_text(encoding="utf-8"):
-            planned.append(PlannedWrite(path, text, report))
-    return planned
 
 
 # --- the pseudo-locale --------------------------------------------------------------------------

@@ -31,35 +31,12 @@ from .locales import LocaleInfo
 from .numbers import compare_numbers
 from .plurals import parse_plural_forms
 from .scripts import punctuation_problem, wrong_script_problem
+from .status import CheckName, EntryStatus, status_of
 
-CHECKS = (
-    "missing-catalog",
-    "missing",
-    "untranslated",
-    "fuzzy",
-    "not-in-source",
-    "header",
-    "plurals",
-    "placeholders",
-    "markup",
-    "numbers",
-    "added-numbers",
-    "digit-systems",
-    "urls",
-    "emails",
-    "phones",
-    "same-as-source",
-    "whitespace",
-    "punctuation",
-    "script",
-    "plural-rule",
-    "length",
-    "check-ignore",
-)
-# Checks a translator may silence with `# check-ignore: NAME: reason`: the quality checks, from
-# "placeholders" to "plural-rule" (completeness, headers and plural form counts never). A
-# `plural-rule` silence goes in the catalog's header comment.
-SILENCEABLE = set(CHECKS[CHECKS.index("placeholders") : CHECKS.index("plural-rule") + 1])
+CHECKS = tuple(CheckName)  # every check, in the order `check` documents them
+# Checks a translator may silence with `# check-ignore: NAME: reason` (a `plural-rule` silence
+# goes in the catalog's header comment).
+SILENCEABLE = {name for name in CheckName if name.silenceable}
 REQUIRED_HEADERS = (
     "Language",
     "Plural-Forms",
@@ -479,19 +456,20 @@ def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
     for message in messages:
         entry = catalog.find(message.msgid, message.msgctxt)
         where = ", ".join(f"{file}:{line}" for file, line in message.occurrences[:1])
+        status = status_of(entry)
         if entry is None:
             report.problems.append(
                 Problem(
                     catalog.path,
                     None,
-                    "missing",
+                    CheckName.MISSING,
                     f"{short(message.msgid)} (from {where}) is not in the catalog; run `python build.py update`",
                     message.msgid,
                     locale=locale,
                     domain=domain,
                 )
             )
-        elif "fuzzy" in entry.flags:
+        elif status is EntryStatus.FUZZY:
             previous = (
                 f"; the English changed: {word_change(entry.previous_msgid, message.msgid)}"
                 if entry.previous_msgid
@@ -501,7 +479,7 @@ def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
                 Problem(
                     catalog.path,
                     catalog.keyword_line(entry, "msgid"),
-                    "fuzzy",
+                    CheckName.FUZZY,
                     f"{short(message.msgid)} needs review: its source changed or the translation is a guess{previous}",
                     message.msgid,
                     str(entry.msgstr),
@@ -509,12 +487,12 @@ def check_catalog(catalog: Catalog, messages: list[SourceMessage]) -> Report:
                     domain,
                 )
             )
-        elif not entry.translated():
+        elif status is EntryStatus.UNTRANSLATED:
             report.problems.append(
                 Problem(
                     catalog.path,
                     catalog.keyword_line(entry, "msgstr"),
-                    "untranslated",
+                    CheckName.UNTRANSLATED,
                     short(message.msgid),
                     message.msgid,
                     locale=locale,
@@ -589,7 +567,7 @@ def check_locale(
 
 def completeness_problems(report: Report) -> list[Problem]:
     """The problems that make a catalog unusable for a patient build."""
-    return [p for p in report.problems if p.check in ("missing-catalog", "missing", "untranslated", "fuzzy")]
+    return [p for p in report.problems if CheckName(p.check).completeness]
 
 
 # --- statistics ---------------------------------------------------------------------------------
@@ -630,27 +608,18 @@ def stats_for(locale: LocaleInfo, catalogs: LocaleCatalogs, sources: dict[str, l
         for message in messages:
             words += word_count(message.msgid)
             entry = catalog.find(message.msgid, message.msgctxt) if catalog else None
-            if locale.is_source:
-                state = "translated"
-            elif entry is None:
-                state = "missing"
-            elif "fuzzy" in entry.flags:
-                state = "fuzzy"
-            elif entry.translated():
-                state = "translated"
-            else:
-                state = "untranslated"
+            state = EntryStatus.TRANSLATED if locale.is_source else status_of(entry)
             counts[state] += 1
-            words_done += word_count(message.msgid) if state == "translated" else 0
+            words_done += word_count(message.msgid) if state.done else 0
         obsolete = sum(1 for e in catalog.po if e.obsolete) if catalog else 0
         rows.append(
             Stats(
                 locale.tag,
                 domain,
-                counts["translated"],
-                counts["fuzzy"],
-                counts["untranslated"],
-                counts["missing"],
+                counts[EntryStatus.TRANSLATED],
+                counts[EntryStatus.FUZZY],
+                counts[EntryStatus.UNTRANSLATED],
+                counts[EntryStatus.MISSING],
                 obsolete,
                 len(messages),
                 words,

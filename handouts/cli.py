@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ErrorGroup, HandoutsError, display_path
+from .status import Outcome
 
 if TYPE_CHECKING:
     from .checks import Problem, Report
@@ -454,9 +455,9 @@ class Progress:
         self.interactive = sys.stderr.isatty()
         self.stream = stream or sys.stdout
 
-    def update(self, job: Any, outcome: str) -> None:
+    def update(self, job: Any, outcome: Outcome) -> None:
         if not self.interactive:
-            if outcome not in ("skipped", "left out"):
+            if outcome not in (Outcome.SKIPPED, Outcome.LEFT_OUT):
                 print(f"{outcome} {display_path(job.output)}", file=self.stream)
             return
         if self.bar is None:

@@ -29,7 +29,6 @@ from .catalogs import (
     load_catalogs,
     plan_init,
     plan_pots,
-    plan_update,
     stale_pots,
     write_text_atomic,
 )
@@ -51,11 +50,13 @@ from .errors import (
 )
 from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
+from .merge import plan_update
 from .numbers import data_versions as numbers_data_versions
 from .paths import inside
 from .provenance import Provenance, check_provenance, provenance_of
 from .readability import Score, check_reading_grade, handout_text
 from .readability import scores as readability_scores
+from .status import Outcome
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -468,7 +469,7 @@ def build(
     locales: Iterable[str] | None = None,
     brands: list[str] | None = None,
     handouts: Iterable[str] | None = None,
-    progress: Callable[[Job, str], None] | None = None,
+    progress: Callable[[Job, Outcome], None] | None = None,
     draft: bool = False,
     warn: Callable[[Problem], None] | None = None,
     paper: str | None = None,
@@ -511,7 +512,7 @@ def build(
             if reasons:
                 result.left_out.append((job, reasons))
                 if progress:
-                    progress(job, "left out")
+                    progress(job, Outcome.LEFT_OUT)
             else:
                 ready.append(job)
         planned = ready
@@ -522,7 +523,7 @@ def build(
         if not force and restore_from_cache(cache, keys[job.output], job.output):
             result.skipped.append(job)
             if progress:
-                progress(job, "skipped")
+                progress(job, Outcome.SKIPPED)
         else:
             todo.append(job)
     if not todo:
@@ -535,18 +536,18 @@ def build(
             if ready_only:
                 result.left_out.append((job, [str(outcome)]))
                 if progress:
-                    progress(job, "left out")
+                    progress(job, Outcome.LEFT_OUT)
                 continue
             result.failed.append((job, outcome))
             if progress:
-                progress(job, "failed")
+                progress(job, Outcome.FAILED)
             continue
         digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
         if not same_file(job.output, digest):
             write_atomic(job.output, outcome)
         result.built.append(job)
         if progress:
-            progress(job, "built")
+            progress(job, Outcome.BUILT)
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result

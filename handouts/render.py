@@ -26,6 +26,7 @@ from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Ta
 from .errors import Location, RenderError
 from .locales import SOURCE_LOCALE
 from .provenance import provenance_of
+from .status import EntryStatus, status_of
 
 TEMPLATE_NAME = "handout.html"
 PHRASES_TEMPLATE_NAME = "phrases.html"
@@ -418,9 +419,9 @@ def render_html(
 # --- the bilingual review sheet -----------------------------------------------------------------
 
 STATUS_TEXT = {
-    "fuzzy": "FUZZY: the English changed or this is a guess; not shown to patients until confirmed",
-    "untranslated": "UNTRANSLATED",
-    "missing": "MISSING from the catalog (run `python build.py update`)",
+    EntryStatus.FUZZY: "FUZZY: the English changed or this is a guess; not shown to patients until confirmed",
+    EntryStatus.UNTRANSLATED: "UNTRANSLATED",
+    EntryStatus.MISSING: "MISSING from the catalog (run `python build.py update`)",
 }
 
 
@@ -428,14 +429,7 @@ def review_row(number: int, kind: str, message: SourceMessage, catalog: Catalog 
     """One source message beside its translation, with its status."""
     source_md, target_md = inline_parser(False), inline_parser(rtl)
     entry = catalog.find(message.msgid, message.msgctxt) if catalog is not None else None
-    if entry is None:
-        status = "missing"
-    elif "fuzzy" in entry.flags:
-        status = "fuzzy"
-    elif entry.msgstr:
-        status = "translated"
-    else:
-        status = "untranslated"
+    status = status_of(entry)
     translation = None
     if entry is not None and entry.msgstr:
         oversized = beyond_limits(message.msgid, str(entry.msgstr))
@@ -452,7 +446,7 @@ def review_row(number: int, kind: str, message: SourceMessage, catalog: Catalog 
         "translation": translation,
         "status": status,
         "status_text": STATUS_TEXT.get(status, ""),
-        "previous": entry.previous_msgid if entry is not None and status == "fuzzy" else None,
+        "previous": entry.previous_msgid if entry is not None and status is EntryStatus.FUZZY else None,
         "comment": " ".join(message.comments),
         "translator_comment": entry.tcomment if entry is not None else "",
         "where": ", ".join(f"{file}:{line}" for file, line in message.occurrences),
@@ -487,7 +481,7 @@ def render_review_html(
     rtl = locale.direction == "rtl"
     kinds = block_kinds(handout)
     sections = []
-    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0, "missing": 0}
+    counts = dict.fromkeys(EntryStatus, 0)
     for domain, title in ((handout.slug, "Handout text"), (TEMPLATES_DOMAIN, "Text on every page")):
         catalog = catalogs.catalogs.get(domain)
         rows = [

@@ -1,4 +1,9 @@
-"""Shared fixtures: the real project, copies of it to break, and one build of every PDF."""
+"""Shared fixtures: copies of the real project and of the sample projects, and one build of every PDF.
+
+No test runs in the repository itself: every build, check and release works in a copy under the
+test's temporary folder, with its own `.cache/` and output folder, so results never depend on
+what an earlier test (or a developer's own build) left behind.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,33 @@ import pytest
 from handouts.pipeline import Job, Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
+ROOTS = Path(__file__).resolve().parent / "roots"  # small sample projects, one per feature
 PROJECT_PARTS = ("content", "locales", "templates", "brands")
 
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def repository_outputs() -> dict[str, tuple[int, int]]:
+    """Every file under the repository's own `.cache/` and `dist/`: (size, modification time)."""
+    found = {}
+    for folder in (ROOT / ".cache", ROOT / "dist"):
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            stat = path.lstat()
+            found[str(path.relative_to(ROOT))] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_outputs_untouched() -> Iterator[None]:
+    """No test reads its results from, or writes into, the repository's `.cache/` or `dist/`."""
+    before = repository_outputs()
+    yield
+    after = repository_outputs()
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert not changed, f"tests wrote into the repository: {changed[:10]}"
 
 
 def copy_project(target: Path) -> Path:
@@ -33,6 +59,24 @@ def copy_project(target: Path) -> Path:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the shipped project for tests that only read it, build into their own `--out` or check it."""
+    return copy_project(tmp_path_factory.mktemp("shipped"))
+
+
+def copy_root(name: str, target: Path) -> Path:
+    """A private copy of the sample project `tests/roots/<name>`."""
+    shutil.copytree(ROOTS / name, target)
+    return target
+
+
+@pytest.fixture
+def update_root(tmp_path: Path) -> Path:
+    """A copy of `tests/roots/update`: one handout and the templates, translated into Spanish."""
+    return copy_root("update", tmp_path / "project")
 
 
 class Recorder(logging.Handler):
@@ -60,18 +104,19 @@ def built(
 ) -> dict[str, Job]:
     """Every PDF of the real project on each paper size, built once into a temporary folder, by locale tag."""
     paper = request.param
-    out = tmp_path_factory.mktemp(f"dist-{paper}")
-    jobs = build(Project(ROOT, out), brands=["example"], paper=paper)
+    project = copy_project(tmp_path_factory.mktemp(f"project-{paper}"))  # its own cache: nothing built before
+    jobs = build(Project(project, project / "dist"), brands=["example"], paper=paper)
     return {job.locale.tag: job for job in jobs}
 
 
 @pytest.fixture(scope="session")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full release of the real project, made once by the CLI in a separate process."""
+    project = copy_project(tmp_path_factory.mktemp("release-project"))
     out = tmp_path_factory.mktemp("release")
     result = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "release", "--out", str(out)],
-        cwd=ROOT,
+        cwd=project,
         capture_output=True,
         text=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": "1764460800"},

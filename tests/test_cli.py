@@ -15,21 +15,22 @@ from handouts import cli
 from .conftest import ROOT
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user runs it, inside a copy of a project (never in the repository itself)."""
     return subprocess.run(
         [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
     )
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["extract"], ["init"]])
-def test_help_on_every_command(command: list[str]) -> None:
-    result = run(*command, "--help")
+def test_help_on_every_command(shipped: Path, command: list[str]) -> None:
+    result = run(*command, "--help", cwd=shipped)
     assert result.returncode == 0
     assert "usage:" in result.stdout
 
 
-def test_build_writes_a_pdf_per_locale_and_brand(tmp_path: Path) -> None:
-    result = run("--out", str(tmp_path), "--force")
+def test_build_writes_a_pdf_per_locale_and_brand(shipped: Path, tmp_path: Path) -> None:
+    result = run("--out", str(tmp_path), "--force", cwd=shipped)
     assert result.returncode == 0, result.stderr
     locales = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
     brands = sorted(p.parent.name for p in (ROOT / "brands").glob("*/brand.toml"))
@@ -51,27 +52,27 @@ def test_build_writes_a_pdf_per_locale_and_brand(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_Hans"])
-def test_locale_accepts_both_spellings(tmp_path: Path, spelling: str) -> None:
-    result = run("--locale", spelling, "--out", str(tmp_path))
+def test_locale_accepts_both_spellings(shipped: Path, tmp_path: Path, spelling: str) -> None:
+    result = run("--locale", spelling, "--out", str(tmp_path), cwd=shipped)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "example/zh-Hans/ketamine-infusions.pdf").is_file()
     assert len(list(tmp_path.rglob("*.pdf"))) == 2  # one per brand
 
 
-def test_unknown_locale_exits_2() -> None:
-    result = run("--locale", "xx")
+def test_unknown_locale_exits_2(shipped: Path) -> None:
+    result = run("--locale", "xx", cwd=shipped)
     assert result.returncode == 2
     assert "unknown locale 'xx'" in result.stderr
 
 
-def test_locale_without_catalog_exits_2() -> None:
-    result = run("--locale", "he")
+def test_locale_without_catalog_exits_2(shipped: Path) -> None:
+    result = run("--locale", "he", cwd=shipped)
     assert result.returncode == 2
     assert "no catalog for locale 'he'" in result.stderr and "build.py init he" in result.stderr
 
 
-def test_bad_option_exits_2() -> None:
-    result = run("build", "--colour", "red")
+def test_bad_option_exits_2(shipped: Path) -> None:
+    result = run("build", "--colour", "red", cwd=shipped)
     assert result.returncode == 2
     assert "usage-error" in result.stderr
 
@@ -113,8 +114,8 @@ def test_blanked_spanish_translation_fails_check_and_build_with_exit_1(project_c
     assert not (project_copy / "dist").exists()
 
 
-def test_check_passes_on_the_committed_catalogs() -> None:
-    result = run("check")
+def test_check_passes_on_the_committed_catalogs(shipped: Path) -> None:
+    result = run("check", cwd=shipped)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -190,6 +191,6 @@ def test_a_plural_message_in_a_template_is_refused_with_its_line(project_copy: P
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two"])
-def test_jobs_must_be_a_positive_number(value: str) -> None:
-    result = run("build", "--jobs", value)
+def test_jobs_must_be_a_positive_number(shipped: Path, value: str) -> None:
+    result = run("build", "--jobs", value, cwd=shipped)
     assert result.returncode == 2 and "--jobs" in result.stderr and "whole number" in result.stderr

@@ -9,12 +9,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 # Each module may import only modules of a lower layer.
 LAYERS = [
     {"errors", "__init__"},
-    {"buildcache", "paths"},
+    {"buildcache", "paths", "gnu"},
     {"plurals", "scripts"},
-    {"locales", "fonts", "numbers", "logos"},
+    {"locales", "fonts", "numbers", "logos", "status"},
     {"config", "content"},
     {"catalogs"},
-    {"checks"},
+    {"checks", "merge"},
     {"coverage", "provenance", "readability"},
     {"weasyprint_ext"},
     {"render", "pdf", "thumbnails"},

@@ -8,7 +8,9 @@ from urllib.parse import unquote, urlparse
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's chromium package where `./run` installs it; elsewhere (Ubuntu) Playwright's own build of
+# Chromium, which `./run` installs with `playwright install --with-deps chromium`.
+CHROMIUM = shutil.which("chromium")
 # Chromium's own network chatter is refused on this offline machine; keep it quiet and local.
 FLAGS = [
     "--no-sandbox",

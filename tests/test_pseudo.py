@@ -19,8 +19,8 @@ from .pdftools import page_texts
 
 
 @pytest.fixture(scope="module")
-def pseudo_pdf(tmp_path_factory: pytest.TempPathFactory) -> Job:
-    (job,) = build(Project(ROOT, tmp_path_factory.mktemp("pseudo")), ["en-XA"], ["example"])
+def pseudo_pdf(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+    (job,) = build(Project(shipped, tmp_path_factory.mktemp("pseudo")), ["en-XA"], ["example"])
     return job
 
 
@@ -78,9 +78,9 @@ def test_the_check_would_catch_an_unmarked_string(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-def test_the_layout_keeps_the_page_budget_when_text_grows(tmp_path: Path, paper: str) -> None:
+def test_the_layout_keeps_the_page_budget_when_text_grows(shipped: Path, tmp_path: Path, paper: str) -> None:
     """Text 35 % longer than English still fits the handout's page budget on both paper sizes."""
     from pypdf import PdfReader
 
-    (job,) = build(Project(ROOT, tmp_path), ["en-XA"], ["example"], paper=paper)
+    (job,) = build(Project(shipped, tmp_path), ["en-XA"], ["example"], paper=paper)
     assert len(PdfReader(job.output).pages) <= job.handout.pages

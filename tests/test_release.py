@@ -14,7 +14,7 @@ import pytest
 from handouts import release
 from handouts.pipeline import Project, build
 
-from .conftest import ROOT, copy_project
+from .conftest import copy_project
 from .test_cli import run
 
 SAMPLE = ["--locale", "en", "--locale", "ar", "--locale", "zh-Hans", "--locale", "hi"]
@@ -27,17 +27,17 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
-def test_two_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None:
+def test_two_builds_in_separate_processes_are_byte_identical(shipped: Path, tmp_path: Path) -> None:
     for name in ("one", "two"):
-        result = run("build", "--force", "--jobs", "2", "--out", str(tmp_path / name), *SAMPLE)
+        result = run("build", "--force", "--jobs", "2", "--out", str(tmp_path / name), *SAMPLE, cwd=shipped)
         assert result.returncode == 0, result.stderr
     one, two = digests(tmp_path / "one"), digests(tmp_path / "two")
     assert len(one) == 4 + 4 + 4 and one == two  # two brands x 4 locales, and Northside's English x 4
 
 
-def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path: Path) -> None:
-    build(Project(ROOT, tmp_path / "serial"), ["es", "ko"], jobs=1, force=True)
-    build(Project(ROOT, tmp_path / "parallel"), ["es", "ko"], jobs=2, force=True)
+def test_parallel_and_serial_builds_give_the_same_bytes(shipped: Path, tmp_path: Path) -> None:
+    build(Project(shipped, tmp_path / "serial"), ["es", "ko"], jobs=1, force=True)
+    build(Project(shipped, tmp_path / "parallel"), ["es", "ko"], jobs=2, force=True)
     assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
 
 
@@ -89,27 +89,27 @@ def test_a_corrupt_cache_entry_is_rebuilt_never_trusted(project: Project) -> Non
     assert job.output.read_bytes() == good
 
 
-def test_shards_together_are_the_whole_build_exactly_once(tmp_path: Path) -> None:
+def test_shards_together_are_the_whole_build_exactly_once(shipped: Path, tmp_path: Path) -> None:
     seen: list[str] = []
     for k in (1, 2, 3):
-        result = build(Project(ROOT, tmp_path / f"shard{k}"), shard=(k, 3))
+        result = build(Project(shipped, tmp_path / f"shard{k}"), shard=(k, 3))
         seen.extend(j.output.relative_to(tmp_path / f"shard{k}").as_posix() for j in result.jobs)
-    full = [j.output.relative_to(tmp_path / "full").as_posix() for j in build(Project(ROOT, tmp_path / "full")).jobs]
+    full = [j.output.relative_to(tmp_path / "full").as_posix() for j in build(Project(shipped, tmp_path / "full")).jobs]
     assert sorted(seen) == sorted(full) and len(seen) == len(set(seen))
-    again = [j.output.name for j in build(Project(ROOT, tmp_path / "again"), shard=(2, 3)).jobs]
+    again = [j.output.name for j in build(Project(shipped, tmp_path / "again"), shard=(2, 3)).jobs]
     assert len(again) in (len(full) // 3, len(full) // 3 + 1)
 
 
-def test_merge_refuses_a_gap_and_an_overlap(tmp_path: Path) -> None:
-    first = Project(ROOT, tmp_path / "s1")
+def test_merge_refuses_a_gap_and_an_overlap(shipped: Path, tmp_path: Path) -> None:
+    first = Project(shipped, tmp_path / "s1")
     release.release(first, shard=(1, 2))
     with pytest.raises(Exception, match="missing shards \\[2\\]"):
-        release.merge(Project(ROOT, tmp_path / "merged"), [tmp_path / "s1"])
+        release.merge(Project(shipped, tmp_path / "merged"), [tmp_path / "s1"])
     (tmp_path / "s1b").mkdir()
     manifest = next((tmp_path / "s1").glob("manifest.shard-*.json"))
     (tmp_path / "s1b" / manifest.name).write_text(manifest.read_text())
     with pytest.raises(Exception, match=r"given twice|overlap"):
-        release.merge(Project(ROOT, tmp_path / "merged"), [tmp_path / "s1", tmp_path / "s1b"])
+        release.merge(Project(shipped, tmp_path / "merged"), [tmp_path / "s1", tmp_path / "s1b"])
 
 
 def test_manifest_describes_every_pdf_and_its_hashes_match(released: Path) -> None:

@@ -69,8 +69,8 @@ def test_content_keeps_markdown_emphasis(project_copy: Path) -> None:
     assert "<p>La ketamina es <em>importante</em>.</p>" in render(project_copy, "es")
 
 
-def test_percent_in_content_is_never_formatted() -> None:
-    html = render(Path(__file__).resolve().parent.parent, "en")
+def test_percent_in_content_is_never_formatted(shipped: Path) -> None:
+    html = render(shipped, "en")
     assert "It isn’t 100% clear" in html
 
 
@@ -83,8 +83,8 @@ def test_page_number_pattern_is_escaped_for_css() -> None:
         css_counter_string("Page %(phone)s")
 
 
-def test_arabic_page_number_and_rtl_layout(root: Path) -> None:
-    html = render(root, "ar")
+def test_arabic_page_number_and_rtl_layout(shipped: Path) -> None:
+    html = render(shipped, "ar")
     assert '<html lang="ar" dir="rtl" class="standard with-notice">' in html
     assert "@bottom-right { content: element(contact); width: 78%; }" in html  # mirrored footer
     assert "@bottom-left { content: " in html and "counter(page)" in html
@@ -105,8 +105,8 @@ def test_left_to_right_runs_are_isolated(text: str, expected: str) -> None:
     assert str(wrap_ltr_runs(text)) == expected
 
 
-def test_arabic_content_wraps_latin_abbreviations(root: Path) -> None:
-    html = render(root, "ar")
+def test_arabic_content_wraps_latin_abbreviations(shipped: Path) -> None:
+    html = render(shipped, "ar")
     assert '<span dir="ltr">SSRIs</span>' in html
     assert '<span dir="ltr">1960</span>' in html
 

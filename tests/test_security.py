@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,44 @@ def page(body: str) -> str:
     return f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>{body}</body></html>'
 
 
-@pytest.mark.parametrize(
-    "url",
-    ["https://example.org/logo.png", "http://127.0.0.1:9/x.png", "file:///etc/passwd", "data:image/png;base64,AAAA"],
-)
-def test_foreign_urls_are_refused(writer: PdfWriter, tmp_path: Path, url: str) -> None:
-    with pytest.raises(RenderError):
+# A valid 4x4 PNG: WeasyPrint's own fetcher would load and draw it without a warning.
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAFElEQVR4nGM8ISfHAANMDEgANwcANHYBDK9qubUAAAAASUVORK5CYII="
+
+
+def foreign_urls(tmp_path: Path) -> dict[str, str]:
+    """URLs a translator's text or a brand file might smuggle in: none of them is a project asset."""
+    outside = tmp_path / "outside" / "logo.svg"  # a perfectly good image, outside the project
+    outside.parent.mkdir()
+    shutil.copyfile(ROOT / "brands/example/logo.svg", outside)
+    return {
+        "network": "https://example.org/logo.png",
+        "loopback": "http://127.0.0.1:9/x.png",
+        "file outside the project": outside.as_uri(),
+        "system file": "file:///etc/passwd",
+        "data URL": f"data:image/png;base64,{PNG}",
+    }
+
+
+@pytest.mark.parametrize("name", ["network", "loopback", "file outside the project", "system file", "data URL"])
+def test_foreign_urls_are_refused(writer: PdfWriter, tmp_path: Path, name: str) -> None:
+    url = foreign_urls(tmp_path)[name]
+    with pytest.raises(RenderError, match="refusing to fetch"):  # refused by the project's fetcher, not a warning
         writer.write_pdf(page(f'<p>x</p><img src="{url}" alt="x">'), ROOT / "templates", tmp_path / "out.pdf")
     assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.mark.parametrize("name", ["file outside the project", "data URL"])
+def test_without_the_project_fetcher_these_urls_would_render(
+    writer: PdfWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The test above proves the defence: with WeasyPrint's default fetcher the same pages render."""
+    from weasyprint.urls import URLFetcher
+
+    monkeypatch.setattr(writer, "fetcher", URLFetcher())
+    url = foreign_urls(tmp_path)[name]
+    pdf = writer.write_pdf(page(f'<p>x</p><img src="{url}" alt="x">'), ROOT / "templates", tmp_path / "out.pdf")
+    without_image = writer.write_pdf(page("<p>x</p>"), ROOT / "templates", tmp_path / "plain.pdf")
+    assert pdf.startswith(b"%PDF-") and len(pdf) > len(without_image) + 200  # the image was drawn
 
 
 def test_project_assets_are_allowed(writer: PdfWriter, tmp_path: Path) -> None:

@@ -266,10 +266,10 @@ def test_a_brand_font_is_used_only_where_it_covers_the_letters(sample_project: P
     assert not any(name.startswith("Clinic-Serif") for name in embedded_font_names(jobs["es"].output))
 
 
-def test_thumbnails_picture_every_page_and_a_contact_sheet(tmp_path: Path) -> None:
+def test_thumbnails_picture_every_page_and_a_contact_sheet(shipped: Path, tmp_path: Path) -> None:
     from handouts.pipeline import thumbnails
 
-    written = thumbnails(Project(ROOT, tmp_path / "dist"), tmp_path / "thumbs", ["en", "ar"], ["example"])
+    written = thumbnails(Project(shipped, tmp_path / "dist"), tmp_path / "thumbs", ["en", "ar"], ["example"])
     pages = [p for p in written if p.parent.name in ("en", "ar")]
     sheet = tmp_path / "thumbs/example/ketamine-infusions.png"
     assert sheet in written

@@ -38,8 +38,8 @@ def make_stale(project: Path) -> tuple[str, str]:
     return entry.msgid, entry.msgstr
 
 
-def test_stats_counts_every_locale_and_json_has_a_stable_schema() -> None:
-    result = run("stats", "--format", "json")
+def test_stats_counts_every_locale_and_json_has_a_stable_schema(shipped: Path) -> None:
+    result = run("stats", "--format", "json", cwd=shipped)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"catalogs", "handouts"}
@@ -51,7 +51,7 @@ def test_stats_counts_every_locale_and_json_has_a_stable_schema() -> None:
         assert set(row) == STATS_KEYS
         assert row["translated"] + row["fuzzy"] + row["untranslated"] + row["missing"] == row["total"]
         assert row["percent"] == 100.0
-    table = run("stats").stdout.splitlines()
+    table = run("stats", cwd=shipped).stdout.splitlines()
     assert table[0].split() == [key for key in STATS_ORDER if key not in ("total", "words_translated")]
 
 
@@ -112,6 +112,28 @@ def test_review_sheet_shows_source_and_translation_and_flags_fuzzy(project_copy:
     assert all(squeeze(e.msgstr) in text for e in po if e.msgstr)
 
 
-def test_review_refuses_the_source_language() -> None:
-    result = run("review", "en")
+def test_review_refuses_the_source_language(shipped: Path) -> None:
+    result = run("review", "en", cwd=shipped)
     assert result.returncode == 2
+
+
+def test_only_a_human_reviewed_translation_prints_without_the_draft_notice(project_copy: Path) -> None:
+    """The day a review lands: the reviewer's sign-off in every catalog of a locale removes the notice."""
+    templates = polib.pofile(str(project_copy / "locales/es/LC_MESSAGES/templates.po"))
+    notice = next(e for e in templates if e.msgid.startswith("Draft translation"))
+    english, spanish = squeeze(notice.msgid)[:40], squeeze(notice.msgstr)[:40]
+    draft = run("build", "--locale", "es", "--brand", "example", cwd=project_copy)
+    assert draft.returncode == 0, draft.stderr
+    pdf = project_copy / "dist/example/es/ketamine-infusions.pdf"
+    pages = [squeeze(page) for page in page_texts(pdf)]
+    assert pages and all(english in page and spanish in page for page in pages)  # a machine draft says so
+    for path in sorted((project_copy / "locales/es/LC_MESSAGES").glob("*.po")):
+        po = polib.pofile(str(path))
+        po.metadata.update(
+            {"X-Translation-Method": "human-reviewed", "X-Reviewer": "A. Reviewer, CHI", "X-Review-Date": "2026-12-01"}
+        )
+        po.save(str(path))
+    reviewed = run("build", "--locale", "es", "--brand", "example", cwd=project_copy)
+    assert reviewed.returncode == 0, reviewed.stderr
+    pages = [squeeze(page) for page in page_texts(pdf)]
+    assert pages and not any(english in page or spanish in page for page in pages)
