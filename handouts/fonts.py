@@ -205,6 +205,22 @@ class FontFamily:
         return all(ord(char) in cmap for char in set(text) if char.isalpha())
 
 
+def font_parse_problem(path: Path) -> str | None:
+    """Why fontTools cannot read a font file (its tables and character map), or None: a damaged
+    brand font is refused before rendering starts, naming its key, not inside a render worker."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=False) as font:
+            if font.getBestCmap() is None:
+                return "it has no Unicode character map"
+            for tag in ("head", "hhea", "maxp"):
+                font[tag]  # decoding the table is the check
+    except Exception as exc:  # fontTools raises many kinds of error on a damaged file
+        return f"{type(exc).__name__}: {exc}"[:200]
+    return None
+
+
 @cache
 def character_map(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont

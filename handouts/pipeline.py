@@ -528,6 +528,7 @@ def build(
             todo.append(job)
     if not todo:
         return result
+    check_brand_fonts({job.brand.id: job.brand for job in todo}.values())
     context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, time_limit)
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
     todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug, job.edition, job.paper))
@@ -551,6 +552,25 @@ def build(
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result
+
+
+def check_brand_fonts(brands: Iterable[Brand]) -> None:
+    """Parse every brand font that is about to be used, in full, before any worker starts: a
+    damaged font is an error naming its brand file and key (loading a brand reads only its
+    table directory, so a build with nothing to render imports no font library)."""
+    from .fonts import font_parse_problem
+
+    errors: list[HandoutsError] = []
+    for brand in brands:
+        for style, path in brand.font.files.items() if brand.font is not None else ():
+            if (problem := font_parse_problem(path)) is not None:
+                errors.append(
+                    ConfigError(
+                        f"{path.name!r} is not a usable font: {problem}", Location(brand.path, key=f"font.{style}")
+                    )
+                )
+    if errors:
+        raise ErrorGroup(errors)
 
 
 def page_count(pdf: bytes) -> int:

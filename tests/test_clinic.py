@@ -168,6 +168,6 @@ def test_release_ready_only_publishes_what_is_ready(project_copy: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", "x" * 101])
-def test_a_release_name_is_a_plain_file_name(name: str) -> None:
-    result = run("release", "--name", name)
+def test_a_release_name_is_a_plain_file_name(shipped: Path, name: str) -> None:
+    result = run("release", "--name", name, cwd=shipped)
     assert result.returncode == 2 and "usage-error" in result.stderr

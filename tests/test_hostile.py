@@ -630,3 +630,24 @@ def test_the_cache_key_lives_outside_the_project_and_is_made_once(tmp_path: Path
     assert (tmp_path / "user/cache.key").stat().st_mode & 0o077 == 0
     (tmp_path / "readonly").write_text("a file, so no folder can be made below it")
     assert cache_secret(tmp_path / "readonly") == PROCESS_SECRET
+
+
+def test_a_brand_font_damaged_inside_its_tables_is_refused_before_rendering(
+    tiny: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its table directory is sound (so loading the brand accepts it), but its character map is
+    zeroed: the full parse before rendering refuses it with the brand's key, not a worker crash."""
+    from fontTools.ttLib import TTFont
+
+    brand = tiny / "brands/example"
+    source = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
+    data = bytearray(source.read_bytes())
+    with TTFont(source, lazy=True) as font:
+        offset, length = font.reader.tables["cmap"].offset, font.reader.tables["cmap"].length
+    data[offset : offset + length] = bytes(length)
+    (brand / "Damaged.ttf").write_bytes(bytes(data))
+    with (brand / "brand.toml").open("a") as handle:
+        handle.write('\n[font]\nfamily = "Damaged Sans"\nregular = "Damaged.ttf"\n')
+    code, _, err = run_cli(tiny, "build", "--locale", "es", "--jobs", "1", capsys=capsys)
+    assert code == 2
+    assert "brands/example/brand.toml: font.regular: config-error: 'Damaged.ttf' is not a usable font" in err

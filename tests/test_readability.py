@@ -67,15 +67,15 @@ def test_markdown_is_read_as_plain_sentences() -> None:
     assert plain_text("Read **the** [leaflet](https://example.org)") == "Read the leaflet."
 
 
-def test_stats_reports_readability_per_handout_and_locale() -> None:
-    result = run("stats", "--format", "json", "--locale", "en", "--locale", "es", "--locale", "ja")
+def test_stats_reports_readability_per_handout_and_locale(shipped: Path) -> None:
+    result = run("stats", "--format", "json", "--locale", "en", "--locale", "es", "--locale", "ja", cwd=shipped)
     assert result.returncode == 0, result.stderr
     statuses = {s["locale"]: s for s in json.loads(result.stdout)["handouts"]}
     english = {r["formula"]: r for r in statuses["en"]["readability"]}
     assert set(english) == {"Flesch-Kincaid", "SMOG"} and 5 < english["Flesch-Kincaid"]["value"] < 16
     assert [r["formula"] for r in statuses["es"]["readability"]] == ["Fernández-Huerta", "Szigriszt-Pazos"]
     assert statuses["ja"]["readability"] == []
-    table = run("stats", "--locale", "en").stdout
+    table = run("stats", "--locale", "en", cwd=shipped).stdout
     assert "Flesch-Kincaid" in table and "(grade)" in table
 
 
