@@ -322,11 +322,15 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
             following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
             g2 = length if following is None else log[following]
             to_unicode[glyph_id] = utf8_text[offset + log[i] : offset + g2].decode()
-    # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its text.
+    # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its
+    # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
+    # clusters of their own, drawn back over their letter with no advance: readers see that as
+    # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
     if len(set(log)) == count and pango.PANGO_GLYPH_EMPTY not in ids:
         mapped = [to_unicode.get(glyph_id, "") for glyph_id in (reversed(ids) if rtl else ids)]
         reads_right = all(mapped) and "".join(mapped) == utf8_text[offset : offset + length].decode()
-        if reads_right and not any(info.geometry.y_offset for info in infos):
+        placed = (info.geometry for info in infos)
+        if reads_right and not any(g.y_offset or (not rtl and (g.x_offset or not g.width)) for g in placed):
             return {}, set(), False
     starts: dict[int, str] = {}
     ends: set[int] = set()

@@ -29,11 +29,22 @@ from .test_pdf import LOCALES, translated_messages
 from .test_typography import SAMPLES
 
 RTL_AND_INDIC = ("ar", "fa", "hi")
-# poppler (pdftotext) lays out the letters of an /ActualText left to right and then reverses a
-# right-to-left line, so an Arabic letter with its harakat comes back reversed; it also puts the
-# space next to a number in right-to-left text on the number's other side, and drops zero-width
-# non-joiners (compared without format characters). Readers of the structure tree (pdf.js,
-# Firefox) get the exact text. Floors as measured, so that a regression still fails.
+# Readers of the structure tree (pdf.js, Firefox; pdfminer.six here) get every locale's exact text.
+# poppler 22 (pdftotext) cannot get all of Arabic and Persian from any PDF whose ActualText is in
+# logical reading order, as ISO 32000-1 14.9.4 means it (see poppler/TextOutputDev.cc):
+# - ActualText::end hands a span's whole text to TextPage::addChar at the box of the span's glyphs,
+#   which lays its letters out left to right; reorderText then reverses each right-to-left run of
+#   the line, so a span of two letters or more comes out backwards ("اً" as "ًا").
+# - A span of one letter each is impossible where a raised mark (tanwin, shadda, kasra, drawn with a
+#   text rise) shares a cluster with its letter: a cluster has one glyph on the baseline for two
+#   letters, and a glyph drawn with a rise that starts a span, or is in none, starts a new word on
+#   another baseline (|base - word base| > 0.5 pt in TextPage::addChar), printed on a line of its own.
+# - reorderText counts the space before a number in a right-to-left line into the number's
+#   left-to-right run, so "۱۹۶۰ در" comes out as "۱۹۶۰در" whatever the PDF says.
+# Writing right-to-left ActualText backwards would please poppler alone (and still leave words cut
+# where a span starts with a raised mark: Arabic 0.914), and mislead every reader that follows the
+# standard. poppler also drops zero-width non-joiners (compared without format characters).
+# Floors as measured (ar 0.897, fa 0.979 on the shipped handout), so that a regression still fails.
 PDFTOTEXT_FLOOR = {"ar": 0.89, "fa": 0.97}
 
 
