@@ -98,15 +98,30 @@ def weasyprint_log() -> Iterator[Recorder]:
     logger.removeHandler(recorder)
 
 
+@pytest.fixture(scope="session")
+def builds() -> dict[str, dict[str, Job]]:
+    """The session's builds by paper size, kept while pytest sets `built` up again for another order."""
+    return {}
+
+
 @pytest.fixture(scope="session", params=["letter", "a4"])
 def built(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, weasyprint_log: Recorder
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    weasyprint_log: Recorder,
+    builds: dict[str, dict[str, Job]],
 ) -> dict[str, Job]:
-    """Every PDF of the real project on each paper size, built once into a temporary folder, by locale tag."""
+    """Every PDF of the real project on each paper size, built once per session into its own copy, by locale tag.
+
+    In a shuffled order pytest tears a parametrized session fixture down and sets it up again
+    whenever the paper changes; the build itself still happens once per paper.
+    """
     paper = request.param
-    project = copy_project(tmp_path_factory.mktemp(f"project-{paper}"))  # its own cache: nothing built before
-    jobs = build(Project(project, project / "dist"), brands=["example"], paper=paper)
-    return {job.locale.tag: job for job in jobs}
+    if paper not in builds:
+        project = copy_project(tmp_path_factory.mktemp(f"project-{paper}"))  # its own cache: nothing built before
+        jobs = build(Project(project, project / "dist"), brands=["example"], paper=paper)
+        builds[paper] = {job.locale.tag: job for job in jobs}
+    return builds[paper]
 
 
 @pytest.fixture(scope="session")
