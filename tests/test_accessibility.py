@@ -183,7 +183,7 @@ def test_a_page_without_a_language_fails(writer: PdfWriter, tmp_path: Path) -> N
         writer.render(page, ROOT / "templates", tmp_path / "page.pdf")
 
 
-def test_every_released_pdf_is_tagged_or_an_artifact_and_reads_right(released: Path) -> None:
+def test_every_released_pdf_is_tagged_or_an_artifact_and_reads_right(released: Path, shipped: Path) -> None:
     """Both clinics' handouts and every review sheet, as a release ships them."""
     pdfs = sorted(released.glob("*/*/*.pdf"))
     assert len(pdfs) >= 2 * len(LOCALES) + len(LOCALES) - 1
@@ -194,15 +194,15 @@ def test_every_released_pdf_is_tagged_or_an_artifact_and_reads_right(released: P
         if "review" in pdf.parts or pdf.parts[-3] == "example":
             continue  # review sheets mix languages; the example clinic is read back above
         job_text = structure_text(pdf)
-        expected = "\n".join(markdown_to_text(m) for m in expected_messages(locale))
+        expected = "\n".join(markdown_to_text(m) for m in expected_messages(shipped, locale))
         share, missed = identical_word_share(expected, job_text)
         assert share >= 0.99, f"{pdf}: {share:.3f}, missed {missed[:10]}"
 
 
-def expected_messages(locale: str) -> list[str]:
+def expected_messages(project: Path, locale: str) -> list[str]:
     from handouts.pipeline import Project, load_inputs
 
-    inputs = load_inputs(Project(ROOT, ROOT / "dist"), [locale])
+    inputs = load_inputs(Project.at(project), [locale])
     handout = inputs.handouts[0]
     if locale == "en":
         return [m.text for m in handout.messages()]

@@ -133,7 +133,8 @@ def logo_alt_text(job: Job) -> str:
 
     pattern = "Logo of %(clinic)s"
     if not job.locale.is_source:
-        inputs = load_inputs(Project(ROOT, ROOT / "dist"), [job.locale.tag])
+        root = job.handout.path.parent.parent  # the built copy of the project
+        inputs = load_inputs(Project.at(root), [job.locale.tag])
         pattern = inputs.catalogs[job.locale.tag].catalogs[TEMPLATES_DOMAIN].translation(pattern) or ""
     assert "%(clinic)s" in pattern
     return pattern % {"clinic": job.brand.name}
