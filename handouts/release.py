@@ -37,7 +37,7 @@ from .buildcache import atomic_file, sha256_file, tool_versions, write_atomic
 from .checks import stats_for
 from .config import load_brands
 from .content import load_content
-from .errors import InputError, Location, display_path
+from .errors import InputError, Location, UsageError, display_path
 from .fonts import FontFamily, declared_fonts
 from .locales import get_locale
 from .paths import inside, relative_inside
@@ -62,33 +62,18 @@ def shard_manifest_name(k: int, n: int) -> str:
 
 
 def release(
-    project: pipeline.Project,
-    jobs: int = 1,
-    shard: tuple[int, int] | None = None,
-    *,
-    brands: list[str] | None = None,
-    locales: list[str] | None = None,
-    handouts: list[str] | None = None,
-    paper: str | None = None,
-    editions: list[str] | None = None,
-    ready_only: bool = False,
-    name: str | None = None,
+    project: pipeline.Project, options: pipeline.BuildOptions | None = None, *, name: str | None = None
 ) -> ReleaseResult:
-    """Check, build everything chosen (or one shard of it), and write the release artifacts.
+    """Check, build everything `options` chooses (or one shard of it), and write the release artifacts.
 
     With `ready_only`, what is not ready is left out (and listed) instead of failing the release.
+    A release is never a draft.
     """
-    result = pipeline.build(
-        project,
-        locales,
-        brands,
-        handouts,
-        jobs=jobs,
-        shard=shard,
-        paper=paper,
-        editions=editions,
-        ready_only=ready_only,
-    )
+    options = options if options is not None else pipeline.BuildOptions()
+    if options.draft:
+        raise UsageError("a release is never a draft: build drafts with `build --draft`")
+    result = pipeline.build(project, options)
+    shard = options.shard
     entries = [describe(job, result.inputs, project.out_dir) for job in result.written]
     if shard is not None:
         path = project.out_dir / shard_manifest_name(*shard)
