@@ -332,7 +332,7 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":
             summary = {
                 "ok": True,
-                "pdfs": [entry["path"] for entry in outcome.entries],
+                "pdfs": [entry.path for entry in outcome.entries],
                 "files": [relative_output(path, project.out_dir) for path in outcome.files],
                 "left_out": [
                     {"path": relative_output(job.output, project.out_dir), "reasons": reasons}

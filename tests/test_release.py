@@ -118,7 +118,10 @@ def test_manifest_describes_every_pdf_and_its_hashes_match(released: Path) -> No
     pdfs = manifest["pdfs"]
     assert len(pdfs) == 36 + 12 and manifest["source_date_epoch"] == 1764460800
     assert manifest["release"] == "handouts-2025-11-30" and manifest["tool_version"]
+    fields = "path handout locale brand clinic paper edition pages bytes sha256 source_version last_reviewed"
     for entry in pdfs:
+        assert set(entry) == {*fields.split(), "completeness", "review", "fonts", "thumbnail"}, entry
+        assert (released / entry["thumbnail"]).is_file()
         data = (released / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
         budget = 6 if entry["edition"] == "large-print" else 2
