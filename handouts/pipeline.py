@@ -19,17 +19,12 @@ from typing import TYPE_CHECKING
 
 from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
 from .catalogs import (
-    TEMPLATES_DOMAIN,
     Authorship,
     LocaleCatalogs,
     PlannedWrite,
-    SourceMessage,
     discover_locales,
-    extract_all,
     load_catalogs,
     plan_init,
-    plan_pots,
-    stale_pots,
     write_text_atomic,
 )
 from .checks import Problem, Report, Stats, check_locale, stats_for
@@ -48,6 +43,7 @@ from .errors import (
     UsageError,
     collect,
 )
+from .extract import TEMPLATES_DOMAIN, SourceMessage, extract_all, plan_pots, stale_pots
 from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
 from .merge import plan_update

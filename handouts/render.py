@@ -20,10 +20,11 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import __version__
-from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage, beyond_limits
+from .catalogs import Catalog, LocaleCatalogs, beyond_limits
 from .config import Brand, css_page_size
 from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
 from .errors import Location, RenderError
+from .extract import TEMPLATES_DOMAIN, SourceMessage
 from .locales import SOURCE_LOCALE
 from .provenance import provenance_of
 from .status import EntryStatus, status_of

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
-from handouts.catalogs import pseudo_translate
 from handouts.config import load_brand
 from handouts.content import load_content
 from handouts.pipeline import BuildOptions, Job, Project, build
+from handouts.pseudo import pseudo_translate
 
 from .conftest import ROOT
 from .pdftools import page_texts

@@ -7,9 +7,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from handouts.catalogs import TEMPLATES_DOMAIN
 from handouts.config import load_brand
 from handouts.errors import RenderError
+from handouts.extract import TEMPLATES_DOMAIN
 from handouts.pipeline import Project, load_inputs
 from handouts.render import (
     FigureHtml,
