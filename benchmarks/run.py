@@ -529,7 +529,7 @@ def children_cpu() -> float:
 
 
 def scale(workdir: Path, locales: list[str] | None, pdfs: int, cores: int, targets: Targets, cpu: bool) -> float:
-    from handouts.pipeline import build
+    from handouts.pipeline import BuildOptions, build
 
     # Every locale folder, and the source locale, which has none.
     locale_count = len(locales) if locales else 1 + sum(1 for p in (ROOT / "locales").iterdir() if p.is_dir())
@@ -538,7 +538,7 @@ def scale(workdir: Path, locales: list[str] | None, pdfs: int, cores: int, targe
     project = synthetic_project(workdir / "scale", handouts=handouts, brands=brands)
     out = Project(project.root, workdir / "scale-out")
     started, own, workers = time.perf_counter(), time.process_time(), children_cpu()
-    result = build(out, locales, jobs=cores, force=True)
+    result = build(out, BuildOptions(locales=locales, jobs=cores, force=True))
     elapsed = seconds(started)
     spent = time.process_time() - own + children_cpu() - workers  # the workers' CPU and ours
     # Read before anything else runs as a child: the pool's workers are the only ones so far.

@@ -25,8 +25,9 @@ import polib
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-from .catalogs import Catalog, LocaleCatalogs, SourceMessage, beyond_limits, po_path
+from .catalogs import Catalog, LocaleCatalogs, beyond_limits, po_path
 from .errors import LocaleError, Location
+from .extract import SourceMessage
 from .locales import LocaleInfo
 from .numbers import compare_numbers
 from .plurals import parse_plural_forms

@@ -24,7 +24,7 @@ from .status import Outcome
 
 if TYPE_CHECKING:
     from .checks import Problem, Report
-    from .pipeline import StatsReport
+    from .pipeline import BuildOptions, StatsReport
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command ended by SIGPIPE
@@ -328,22 +328,11 @@ def run(args: argparse.Namespace) -> int:
         if args.merge:
             outcome = release.merge(project, args.merge)
         else:
-            outcome = release.release(
-                project,
-                jobs=args.jobs,
-                shard=args.shard,
-                brands=args.brand,
-                locales=args.locale,
-                handouts=args.handout,
-                paper=args.paper,
-                editions=args.edition,
-                ready_only=args.ready_only,
-                name=args.name,
-            )
+            outcome = release.release(project, build_options(args), name=args.name)
         if args.format == "json":
             summary = {
                 "ok": True,
-                "pdfs": [entry["path"] for entry in outcome.entries],
+                "pdfs": [entry.path for entry in outcome.entries],
                 "files": [relative_output(path, project.out_dir) for path in outcome.files],
                 "left_out": [
                     {"path": relative_output(job.output, project.out_dir), "reasons": reasons}
@@ -381,21 +370,7 @@ def run_build(args: argparse.Namespace, project: object) -> int:
         print(f"warning: {problem}", file=sys.stderr)
 
     try:
-        result = pipeline.build(
-            project,
-            args.locale,
-            args.brand,
-            args.handout,
-            progress.update,
-            draft=args.draft,
-            warn=warn,
-            paper=args.paper,
-            jobs=args.jobs,
-            force=args.force,
-            shard=args.shard,
-            editions=args.edition,
-            ready_only=args.ready_only,
-        )
+        result = pipeline.build(project, build_options(args), progress=progress.update, warn=warn)
     finally:
         progress.close()
     if args.format == "json":
@@ -409,6 +384,24 @@ def run_build(args: argparse.Namespace, project: object) -> int:
         f"{len(result.failed)} failed{left_out} in {time.monotonic() - started:.1f} s"
     )
     return EXIT_OK
+
+
+def build_options(args: argparse.Namespace) -> BuildOptions:
+    """The one `BuildOptions` of a `build` or `release` command line."""
+    from . import pipeline
+
+    return pipeline.BuildOptions(
+        locales=args.locale,
+        brands=args.brand,
+        handouts=args.handout,
+        draft=getattr(args, "draft", False),
+        ready_only=args.ready_only,
+        paper=args.paper,
+        editions=args.edition,
+        jobs=args.jobs,
+        force=getattr(args, "force", False),
+        shard=args.shard,
+    )
 
 
 def print_left_out(result: Any, out_dir: Path) -> None:

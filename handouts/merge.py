@@ -28,14 +28,13 @@ from .catalogs import (
     Authorship,
     PlannedWrite,
     canonical_po_text,
-    format_po_date,
     load_catalog,
     new_catalog,
-    now,
     po_path,
     read_po,
 )
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect
+from .extract import format_po_date, now
 from .locales import LocaleInfo
 from .paths import inside
 

@@ -19,21 +19,16 @@ from typing import TYPE_CHECKING
 
 from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
 from .catalogs import (
-    TEMPLATES_DOMAIN,
     Authorship,
     LocaleCatalogs,
     PlannedWrite,
-    SourceMessage,
     discover_locales,
-    extract_all,
     load_catalogs,
     plan_init,
-    plan_pots,
-    stale_pots,
     write_text_atomic,
 )
 from .checks import Problem, Report, Stats, check_locale, stats_for
-from .config import Brand, load_brands
+from .config import EDITIONS, PAPER_SIZES, Brand, load_brands
 from .content import Handout, load_content
 from .coverage import check_coverage
 from .errors import (
@@ -48,6 +43,7 @@ from .errors import (
     UsageError,
     collect,
 )
+from .extract import TEMPLATES_DOMAIN, SourceMessage, extract_all, plan_pots, stale_pots
 from .fonts import PreparedFonts, declared_fonts, load_font_declaration
 from .locales import LocaleInfo, get_locale
 from .merge import plan_update
@@ -464,44 +460,93 @@ def unready_reasons(report: Report, job: Job) -> list[str]:
     return [str(p) for p in report.problems if p.locale == job.locale.tag and p.domain in domains]
 
 
-def build(
-    project: Project,
-    locales: Iterable[str] | None = None,
-    brands: list[str] | None = None,
-    handouts: Iterable[str] | None = None,
-    progress: Callable[[Job, Outcome], None] | None = None,
-    draft: bool = False,
-    warn: Callable[[Problem], None] | None = None,
-    paper: str | None = None,
-    jobs: int = 1,
-    force: bool = False,
-    shard: tuple[int, int] | None = None,
-    time_limit: float = RENDER_TIME_LIMIT,
-    editions: Iterable[str] | None = None,
-    ready_only: bool = False,
-) -> BuildResult:
-    """Check every input, then render one PDF per job, skipping those already built.
+@dataclass(frozen=True)
+class BuildOptions:
+    """What one build makes, and how: validated once, with every mistake reported together.
 
-    A release build refuses any catalog problem. A draft build renders incomplete or stale
+    `locales`, `brands`, `handouts` choose (None: all). A `draft` build renders incomplete or stale
     catalogs anyway (fuzzy translations, English where none exists), marked as drafts. With
     `ready_only`, every job whose catalogs pass every check and whose PDF keeps its page budget is
-    built, and the others are left out with their reasons. With `jobs` > 1 the PDFs render in a
-    pool of worker processes. `shard=(k, n)` builds the k-th of n deterministic shares of the
-    jobs, for CI matrices. `paper` and `editions` override every brand's own.
+    built, and the others are left out with their reasons. `jobs` > 1 renders in a pool of worker
+    processes. `shard=(k, n)` builds the k-th of n deterministic shares of the jobs, for CI
+    matrices. `paper` and `editions` override every brand's own. `force` ignores the build cache.
     """
+
+    locales: tuple[str, ...] | None = None
+    brands: tuple[str, ...] | None = None
+    handouts: tuple[str, ...] | None = None
+    draft: bool = False
+    ready_only: bool = False
+    paper: str | None = None
+    editions: tuple[str, ...] | None = None
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] | None = None
+    time_limit: float = RENDER_TIME_LIMIT
+
+    def __post_init__(self) -> None:
+        for name in ("locales", "brands", "handouts", "editions"):
+            value = getattr(self, name)
+            if value is not None:
+                if isinstance(value, str):  # one name, not its letters
+                    value = (value,)
+                object.__setattr__(self, name, tuple(dict.fromkeys(value)))
+        if not self.editions:  # none named: each brand's own
+            object.__setattr__(self, "editions", None)
+        if self.shard is not None:
+            object.__setattr__(self, "shard", tuple(self.shard))
+        mistakes = []
+        if self.paper is not None and self.paper not in PAPER_SIZES:
+            mistakes.append(f"paper {self.paper!r} is not a paper size ({' or '.join(PAPER_SIZES)})")
+        for edition in self.editions or ():
+            if edition not in EDITIONS:
+                mistakes.append(f"edition {edition!r} is not one of {', '.join(EDITIONS)}")
+        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 1:
+            mistakes.append(f"jobs must be a whole number of 1 or more, not {self.jobs!r}")
+        if self.shard is not None and not valid_shard(self.shard):
+            mistakes.append(f"shard must be (K, N) with 1 <= K <= N, not {self.shard!r}")
+        if not isinstance(self.time_limit, int | float) or not self.time_limit > 0:
+            mistakes.append(f"time_limit must be a number of seconds above 0, not {self.time_limit!r}")
+        if mistakes:
+            raise UsageError("invalid build options: " + "; ".join(mistakes))
+
+    @property
+    def variants(self) -> Variants:
+        return Variants(self.paper, self.editions)
+
+
+def valid_shard(shard: tuple[int, ...]) -> bool:
+    return len(shard) == 2 and all(type(part) is int for part in shard) and 1 <= shard[0] <= shard[1]
+
+
+def build(
+    project: Project,
+    options: BuildOptions | None = None,
+    *,
+    progress: Callable[[Job, Outcome], None] | None = None,
+    warn: Callable[[Problem], None] | None = None,
+) -> BuildResult:
+    """Check every input, then render one PDF per job of `options`, skipping those already built.
+
+    A release build refuses any catalog problem; see `BuildOptions` for drafts, `ready_only`,
+    shards and overrides. `progress` hears each job's outcome; `warn` each problem a draft build
+    renders anyway.
+    """
+    options = options if options is not None else BuildOptions()
+    draft, ready_only, force, jobs = options.draft, options.ready_only, options.force, options.jobs
+    brands = list(options.brands) if options.brands is not None else None
     chosen_brands = load_brands(project.brands_dir, brands)
-    wanted = choose_locales(project, chosen_brands, locales)
-    inputs = load_inputs(project, wanted, handouts, also=assistance_locales(chosen_brands))
+    wanted = choose_locales(project, chosen_brands, options.locales)
+    inputs = load_inputs(project, wanted, options.handouts, also=assistance_locales(chosen_brands))
     report = check_inputs(inputs, project)
     if report.problems and not draft and not ready_only:
         raise CheckFailedWithProblems(report.problems)
     if warn is not None and draft:
         for problem in report.problems:
             warn(problem)
-    variants = Variants(paper, tuple(dict.fromkeys(editions)) if editions else None)
-    planned = plan(inputs, chosen_brands, project.out_dir, draft, variants)
-    if shard is not None:
-        planned = select_shard(planned, project.out_dir, *shard)
+    planned = plan(inputs, chosen_brands, project.out_dir, draft, options.variants)
+    if options.shard is not None:
+        planned = select_shard(planned, project.out_dir, *options.shard)
     for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
         inside(job.output, project.out_dir, "output path")
     result = BuildResult(planned, inputs)
@@ -529,7 +574,7 @@ def build(
     if not todo:
         return result
     check_brand_fonts({job.brand.id: job.brand for job in todo}.values())
-    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, time_limit)
+    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
     # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
     todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug, job.edition, job.paper))
     for job, outcome in render_all(context, todo, jobs):
@@ -990,7 +1035,12 @@ def thumbnails(
     """Build the PDFs, then a PNG of every page and a contact sheet per handout and brand."""
     from .thumbnails import Rendered, write_thumbnails
 
-    result = build(project, locales, brands, handouts)
+    chosen = BuildOptions(
+        tuple(locales) if locales is not None else None,
+        tuple(brands) if brands is not None else None,
+        tuple(handouts) if handouts is not None else None,
+    )
+    result = build(project, chosen)
     # named after the file (`<slug>.large-print.a4`): every paper and edition gets pictures of its own
     rendered = [
         Rendered(job.output, job.output.name.removesuffix(".pdf"), job.brand.id, job.locale.tag)

@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogs import TEMPLATES_DOMAIN, TRANSLATION_METHODS, Catalog, LocaleCatalogs
+from .catalogs import TRANSLATION_METHODS, Catalog, LocaleCatalogs
 from .checks import Problem
 from .content import Handout
+from .extract import TEMPLATES_DOMAIN
 
 SOURCE = "source"  # the English original needs no translation
 REVIEWED = "human-reviewed"

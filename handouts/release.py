@@ -20,6 +20,7 @@ partial manifest; `release --merge DIR...` puts them together and fails on a gap
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -37,7 +38,7 @@ from .buildcache import atomic_file, sha256_file, tool_versions, write_atomic
 from .checks import stats_for
 from .config import load_brands
 from .content import load_content
-from .errors import InputError, Location, display_path
+from .errors import InputError, Location, UsageError, display_path
 from .fonts import FontFamily, declared_fonts
 from .locales import get_locale
 from .paths import inside, relative_inside
@@ -49,10 +50,73 @@ INDEX = "index.html"
 DEFAULT_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can hold
 
 
+@dataclass(frozen=True)
+class Completeness:
+    translated: int
+    total: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """Who translated and reviewed a PDF's catalogs, from their headers; `method` as provenance says."""
+
+    method: str
+    held_back_by: tuple[str, ...]
+    translator: str
+    reviewer: str
+    review_date: str
+    translated_from_version: str
+
+
+@dataclass(frozen=True)
+class FontRecord:
+    family: str
+    style: str
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One PDF of a release, as its manifest lists it (`path` relative to the output folder)."""
+
+    path: str
+    handout: str
+    locale: str
+    brand: str
+    clinic: str
+    paper: str
+    edition: str
+    pages: int
+    bytes: int
+    sha256: str
+    source_version: str
+    last_reviewed: str
+    completeness: Completeness
+    review: ReviewRecord
+    fonts: tuple[FontRecord, ...]
+    thumbnail: str | None = None  # the first page's picture, once the release has drawn it
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        if self.thumbnail is None:
+            del data["thumbnail"]
+        return data
+
+
+@dataclass(frozen=True)
+class ShardEntry:
+    """What a merge takes from a shard's manifest: a PDF's path and hash, nothing else."""
+
+    path: str
+    sha256: str
+
+
 @dataclass
 class ReleaseResult:
     out_dir: Path
-    entries: list[dict[str, Any]]
+    entries: list[ManifestEntry]
     files: list[Path]
     left_out: list[tuple[pipeline.Job, list[str]]] = field(default_factory=list)
 
@@ -62,49 +126,34 @@ def shard_manifest_name(k: int, n: int) -> str:
 
 
 def release(
-    project: pipeline.Project,
-    jobs: int = 1,
-    shard: tuple[int, int] | None = None,
-    *,
-    brands: list[str] | None = None,
-    locales: list[str] | None = None,
-    handouts: list[str] | None = None,
-    paper: str | None = None,
-    editions: list[str] | None = None,
-    ready_only: bool = False,
-    name: str | None = None,
+    project: pipeline.Project, options: pipeline.BuildOptions | None = None, *, name: str | None = None
 ) -> ReleaseResult:
-    """Check, build everything chosen (or one shard of it), and write the release artifacts.
+    """Check, build everything `options` chooses (or one shard of it), and write the release artifacts.
 
     With `ready_only`, what is not ready is left out (and listed) instead of failing the release.
+    A release is never a draft.
     """
-    result = pipeline.build(
-        project,
-        locales,
-        brands,
-        handouts,
-        jobs=jobs,
-        shard=shard,
-        paper=paper,
-        editions=editions,
-        ready_only=ready_only,
-    )
+    options = options if options is not None else pipeline.BuildOptions()
+    if options.draft:
+        raise UsageError("a release is never a draft: build drafts with `build --draft`")
+    result = pipeline.build(project, options)
+    shard = options.shard
     entries = [describe(job, result.inputs, project.out_dir) for job in result.written]
     if shard is not None:
         path = project.out_dir / shard_manifest_name(*shard)
-        write_json(path, {"version": __version__, "shard": list(shard), "entries": entries})
+        write_json(path, {"version": __version__, "shard": list(shard), "entries": [e.to_json() for e in entries]})
         return ReleaseResult(project.out_dir, entries, [path], result.left_out)
     outcome = finish(project, entries, name)
     outcome.left_out = result.left_out
     return outcome
 
 
-def release_name(entries: list[dict[str, Any]]) -> str:
+def release_name(entries: list[ManifestEntry]) -> str:
     """`handouts-<date>`: SOURCE_DATE_EPOCH's date when set (CI takes it from the commit), else the
     newest `last_reviewed` date of the released handouts."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return f"handouts-{dt.datetime.fromtimestamp(source_date_epoch(), tz=dt.UTC).date().isoformat()}"
-    dates = sorted(entry["last_reviewed"] for entry in entries)
+    dates = sorted(entry.last_reviewed for entry in entries)
     return f"handouts-{dates[-1]}" if dates else "handouts"
 
 
@@ -114,7 +163,7 @@ def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
     Shard folders come from CI runners and are untrusted: every manifest is read and every path
     and hash validated before the first file is written.
     """
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, ShardEntry] = {}
     sources: dict[str, Path] = {}
     sizes: set[int] = set()
     seen_shards: set[int] = set()
@@ -131,12 +180,12 @@ def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
                 raise InputError(f"shard {k}/{n} given twice", Location(manifest))
             seen_shards.add(k)
             for entry in shard_entries:
-                path = entry["path"]
+                path = entry.path
                 if path in entries:
                     raise InputError(f"overlap: {path} is in more than one shard", Location(manifest))
                 source = relative_inside(folder, path, "a PDF path in the shard manifest")
                 relative_inside(project.out_dir, path, "a PDF path in the shard manifest")
-                if not source.is_file() or sha256_file(source) != entry["sha256"]:
+                if not source.is_file() or sha256_file(source) != entry.sha256:
                     raise InputError(f"{path} is missing or does not match its hash", Location(manifest))
                 entries[path] = entry
                 sources[path] = source
@@ -166,7 +215,7 @@ def merge(project: pipeline.Project, shard_dirs: list[Path]) -> ReleaseResult:
 ENTRY_FIELDS = {"path": str, "sha256": str, "locale": str, "brand": str, "handout": str}
 
 
-def read_shard_manifest(manifest: Path) -> tuple[int, int, list[dict[str, Any]]]:
+def read_shard_manifest(manifest: Path) -> tuple[int, int, list[ShardEntry]]:
     """(k, n, entries) of a shard manifest; anything truncated or malformed is an input error."""
     where = Location(manifest)
     try:
@@ -191,34 +240,35 @@ def read_shard_manifest(manifest: Path) -> tuple[int, int, list[dict[str, Any]]]
             raise InputError(f"entry {number} lacks one of {', '.join(ENTRY_FIELDS)}", where)
         if not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
             raise InputError(f"entry {number}: sha256 is not a hash", where)
-    return shard[0], shard[1], entries
+    return shard[0], shard[1], [ShardEntry(entry["path"], entry["sha256"]) for entry in entries]
 
 
-def finish(project: pipeline.Project, entries: list[dict[str, Any]], name: str | None = None) -> ReleaseResult:
+def finish(project: pipeline.Project, entries: list[ManifestEntry], name: str | None = None) -> ReleaseResult:
     """Thumbnails, library page, manifest, checksums and the print shop's archive; the review
     sheets with their own checksums and archive."""
     from .thumbnails import rasterise
 
     out = project.out_dir
-    entries = sorted(entries, key=lambda e: e["path"])
+    entries = sorted(entries, key=lambda e: e.path)
     name = name or release_name(entries)
-    written: list[Path] = [out / e["path"] for e in entries]
+    written: list[Path] = [out / e.path for e in entries]
     reviews: list[Path] = []
-    for locale in sorted({e["locale"] for e in entries} - {"en"}):
+    for locale in sorted({e.locale for e in entries} - {"en"}):
         reviews.extend(pipeline.review(project, locale, out / "review" / locale))
+    pictured = []
     for entry in entries:
-        stem = Path(entry["path"]).stem
-        folder = out / "thumbnails" / entry["brand"] / entry["locale"]
-        (page,) = rasterise(out / entry["path"], folder, stem, first_page_only=True)
-        entry["thumbnail"] = page.relative_to(out).as_posix()
+        folder = out / "thumbnails" / entry.brand / entry.locale
+        (page,) = rasterise(out / entry.path, folder, Path(entry.path).stem, first_page_only=True)
+        pictured.append(dataclasses.replace(entry, thumbnail=page.relative_to(out).as_posix()))
         written.append(page)
+    entries = pictured
     write_atomic(out / INDEX, library_page(project, entries, name).encode("utf-8"))
     manifest = {
         "release": name,
         "tool_version": __version__,
         "tools": tool_versions(),
         "source_date_epoch": source_date_epoch(),
-        "pdfs": entries,
+        "pdfs": [entry.to_json() for entry in entries],
     }
     write_json(out / MANIFEST, manifest)
     files = sorted({p.relative_to(out).as_posix() for p in written} | {INDEX, MANIFEST})
@@ -242,7 +292,7 @@ def write_sums(out: Path, files: list[str], target: str, strip: str = "") -> Non
     write_atomic(out / target, sums.encode("ascii"))
 
 
-def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str, Any]:
+def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> ManifestEntry:
     """The manifest entry of one PDF."""
     catalogs = inputs.catalogs[job.locale.tag]
     stats = stats_for(
@@ -256,30 +306,30 @@ def describe(job: pipeline.Job, inputs: pipeline.Inputs, out: Path) -> dict[str,
     with pikepdf.open(job.output) as pdf:
         pages = len(pdf.pages)
         embedded = sorted(embedded_families(pdf))
-    return {
-        "path": job.output.relative_to(out).as_posix(),
-        "handout": job.handout.slug,
-        "locale": job.locale.tag,
-        "brand": job.brand.id,
-        "clinic": job.brand.name,
-        "paper": job.paper,
-        "edition": job.edition,
-        "pages": pages,
-        "bytes": job.output.stat().st_size,
-        "sha256": sha256_file(job.output),
-        "source_version": job.handout.source_version,
-        "last_reviewed": job.handout.last_reviewed.isoformat(),
-        "completeness": {"translated": translated, "total": total, "percent": round(100 * translated / total, 1)},
-        "review": {
-            "method": status.method,
-            "held_back_by": [display_path(p) for p in status.held_back_by],
-            "translator": common_value(headers, "X-Translator"),
-            "reviewer": common_value(headers, "X-Reviewer"),
-            "review_date": common_value(headers, "X-Review-Date"),
-            "translated_from_version": common_value(headers, "X-Source-Version"),
-        },
-        "fonts": fonts_of(embedded, job.brand.font),
-    }
+    return ManifestEntry(
+        path=job.output.relative_to(out).as_posix(),
+        handout=job.handout.slug,
+        locale=job.locale.tag,
+        brand=job.brand.id,
+        clinic=job.brand.name,
+        paper=job.paper,
+        edition=job.edition,
+        pages=pages,
+        bytes=job.output.stat().st_size,
+        sha256=sha256_file(job.output),
+        source_version=job.handout.source_version,
+        last_reviewed=job.handout.last_reviewed.isoformat(),
+        completeness=Completeness(translated, total, round(100 * translated / total, 1)),
+        review=ReviewRecord(
+            method=status.method,
+            held_back_by=tuple(display_path(p) for p in status.held_back_by),
+            translator=common_value(headers, "X-Translator"),
+            reviewer=common_value(headers, "X-Reviewer"),
+            review_date=common_value(headers, "X-Review-Date"),
+            translated_from_version=common_value(headers, "X-Source-Version"),
+        ),
+        fonts=tuple(fonts_of(embedded, job.brand.font)),
+    )
 
 
 def common_value(headers: list[dict[str, str]], key: str) -> str:
@@ -301,7 +351,7 @@ def embedded_families(pdf: pikepdf.Pdf) -> set[str]:
 _FONT_HASHES: dict[Path, str] = {}
 
 
-def fonts_of(embedded: list[str], brand_font: FontFamily | None) -> list[dict[str, str]]:
+def fonts_of(embedded: list[str], brand_font: FontFamily | None) -> list[FontRecord]:
     """The font files (declared, or the brand's own) of every face embedded in a PDF, with their sha256."""
     suffixes = {"regular": "", "bold": "-Bold", "italic": "-Italic", "bold_italic": "-BoldItalic"}
     faces = [(f.family, f.style, f.path) for f in declared_fonts().files]
@@ -312,39 +362,39 @@ def fonts_of(embedded: list[str], brand_font: FontFamily | None) -> list[dict[st
         if family.replace(" ", "-") + suffixes[style] in embedded:
             if path not in _FONT_HASHES:
                 _FONT_HASHES[path] = sha256_file(path)
-            found.append({"family": family, "style": style, "file": path.name, "sha256": _FONT_HASHES[path]})
+            found.append(FontRecord(family, style, path.name, _FONT_HASHES[path]))
     return found
 
 
-def library_page(project: pipeline.Project, entries: list[dict[str, Any]], name: str) -> str:
+def library_page(project: pipeline.Project, entries: list[ManifestEntry], name: str) -> str:
     from .render import create_environment, render_index_html
 
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     titles = {h.slug: h.title.text for h in load_content(project.content_dir)}
     for entry in entries:
-        locale = get_locale(entry["locale"], project.locales_dir)
+        locale = get_locale(entry.locale, project.locales_dir)
         group = groups.setdefault(
-            (entry["handout"], entry["brand"], entry["edition"], entry["paper"]),
+            (entry.handout, entry.brand, entry.edition, entry.paper),
             {
-                "title": titles.get(entry["handout"], entry["handout"]),
-                "brand": entry["clinic"],
-                "paper": ("US Letter" if entry["paper"] == "letter" else "A4")
-                + (", large print" if entry["edition"] == "large-print" else ""),
+                "title": titles.get(entry.handout, entry.handout),
+                "brand": entry.clinic,
+                "paper": ("US Letter" if entry.paper == "letter" else "A4")
+                + (", large print" if entry.edition == "large-print" else ""),
                 "entries": [],
             },
         )
-        method = entry["review"]["method"]
+        method = entry.review.method
         group["entries"].append(
             {
-                "pdf": entry["path"],
-                "thumbnail": entry["thumbnail"],
+                "pdf": entry.path,
+                "thumbnail": entry.thumbnail,
                 "locale": locale.tag,
                 "direction": locale.direction,
                 "autonym": locale.autonym,
                 "english_name": locale.english_name,
-                "pages": entry["pages"],
+                "pages": entry.pages,
                 "draft": method not in ("source", "human-reviewed"),
-                "status": status_text(method, entry["completeness"]["percent"], entry["review"]["held_back_by"]),
+                "status": status_text(method, entry.completeness.percent, entry.review.held_back_by),
             }
         )
     env = create_environment(project.templates_dir)

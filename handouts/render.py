@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -20,10 +20,11 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import __version__
-from .catalogs import TEMPLATES_DOMAIN, Catalog, LocaleCatalogs, SourceMessage, beyond_limits
+from .catalogs import Catalog, LocaleCatalogs, beyond_limits
 from .config import Brand, css_page_size
 from .content import Figure, Handout, Heading, ListBlock, Message, Paragraph, Table
 from .errors import Location, RenderError
+from .extract import TEMPLATES_DOMAIN, SourceMessage
 from .locales import SOURCE_LOCALE
 from .provenance import provenance_of
 from .status import EntryStatus, status_of
@@ -296,36 +297,75 @@ def render_message(message: Message, translator: Translator, domain: str, md: Ma
     return Markup(md.renderInline(text))
 
 
-def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[dict[str, Any]]:
-    """The handout's blocks as plain dicts of safe HTML for the template."""
+@dataclass(frozen=True)
+class HeadingHtml:
+    """A heading of the page: `<h{level}>` around safe inline HTML."""
+
+    level: int
+    html: Markup
+    kind: ClassVar[str] = "heading"
+
+
+@dataclass(frozen=True)
+class ParagraphHtml:
+    html: Markup
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(frozen=True)
+class ListHtml:
+    """A list: `tag` is "ol" or "ul", each entry safe inline HTML."""
+
+    tag: str
+    entries: tuple[Markup, ...]
+    kind: ClassVar[str] = "list"
+
+
+@dataclass(frozen=True)
+class TableHtml:
+    header: tuple[Markup, ...]
+    rows: tuple[tuple[Markup, ...], ...]
+    kind: ClassVar[str] = "table"
+
+
+@dataclass(frozen=True)
+class FigureHtml:
+    """An image by file URI, its translated alt text, and `alt_lang` when the alt text is a
+    draft's English stand-in."""
+
+    src: str
+    alt: str
+    alt_lang: str | None
+    kind: ClassVar[str] = "figure"
+
+
+BlockHtml = HeadingHtml | ParagraphHtml | ListHtml | TableHtml | FigureHtml
+
+
+def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[BlockHtml]:
+    """The handout's blocks as safe HTML for the template, one typed object each."""
     md = inline_parser(rtl)
     domain = handout.slug
 
     def html(message: Message) -> Markup:
         return render_message(message, translator, domain, md)
 
-    blocks: list[dict[str, Any]] = []
+    blocks: list[BlockHtml] = []
     for block in handout.blocks:
         match block:
             case Heading(level=level, message=m):
-                blocks.append({"kind": "heading", "level": level, "html": html(m)})
+                blocks.append(HeadingHtml(level, html(m)))
             case Paragraph(message=m):
-                blocks.append({"kind": "paragraph", "html": html(m)})
+                blocks.append(ParagraphHtml(html(m)))
             case ListBlock(ordered=ordered, items=items):
-                blocks.append({"kind": "list", "tag": "ol" if ordered else "ul", "entries": [html(i) for i in items]})
+                blocks.append(ListHtml("ol" if ordered else "ul", tuple(html(i) for i in items)))
             case Table(header=header, rows=rows):
-                blocks.append(
-                    {
-                        "kind": "table",
-                        "header": [html(c) for c in header],
-                        "rows": [[html(c) for c in row] for row in rows],
-                    }
-                )
+                blocks.append(TableHtml(tuple(html(c) for c in header), tuple(tuple(html(c) for c in r) for r in rows)))
             case Figure(src=src, alt=alt):
                 plain, translated = translator.translate(domain, alt.text, alt.location)
                 image = (handout.path.parent / src).resolve()
                 alt_lang = None if translated else SOURCE_LOCALE  # a draft's English stand-in
-                blocks.append({"kind": "figure", "src": image.as_uri(), "alt": plain, "alt_lang": alt_lang})
+                blocks.append(FigureHtml(image.as_uri(), plain, alt_lang))
     return blocks
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.pipeline import Job, Project, build
+from handouts.pipeline import BuildOptions, Job, Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"  # small sample projects, one per feature
@@ -119,7 +119,7 @@ def built(
     paper = request.param
     if paper not in builds:
         project = copy_project(tmp_path_factory.mktemp(f"project-{paper}"))  # its own cache: nothing built before
-        jobs = build(Project(project, project / "dist"), brands=["example"], paper=paper)
+        jobs = build(Project(project, project / "dist"), BuildOptions(brands=("example",), paper=paper))
         builds[paper] = {job.locale.tag: job for job in jobs}
     return builds[paper]
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import polib
 import pytest
 
-from handouts.catalogs import TEMPLATES_DOMAIN, TRANSLATION_METHODS, discover_locales, load_catalog
+from handouts.catalogs import TRANSLATION_METHODS, discover_locales, load_catalog
 from handouts.checks import completeness_problems
 from handouts.errors import CatalogError, ErrorGroup
+from handouts.extract import TEMPLATES_DOMAIN
 from handouts.locales import get_locale
 from handouts.pipeline import Project, check, load_inputs
 from handouts.plurals import parse_plural_forms

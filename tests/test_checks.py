@@ -36,9 +36,10 @@ from xml.etree import ElementTree
 import polib
 import pytest
 
-from handouts.catalogs import SOURCE_FLAGS, Catalog, LocaleCatalogs, SourceMessage, load_catalog
+from handouts.catalogs import Catalog, LocaleCatalogs, load_catalog
 from handouts.checks import CHECKS, SILENCEABLE, Problem, Report, check_catalog, check_locale
 from handouts.errors import CatalogError, ErrorGroup
+from handouts.extract import SOURCE_FLAGS, SourceMessage
 from handouts.locales import get_locale
 from handouts.plurals import parse_plural_forms
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from handouts.pipeline import Project, build
+from handouts.pipeline import BuildOptions, Project, build
 
 from .pdftools import embedded_font_names, languages_of_elements, page_texts, squeeze
 from .test_cli import run
@@ -35,7 +35,8 @@ def set_brand(project: Path, brand: str, **values: str) -> None:
 
 
 def test_the_notice_is_in_english_and_every_language_of_the_clinic(project_copy: Path, tmp_path: Path) -> None:
-    result = build(Project(project_copy, tmp_path), ["es"], ["northside"], paper="letter", editions=["standard"])
+    options = BuildOptions(("es",), ("northside",), paper="letter", editions=("standard",))
+    result = build(Project(project_copy, tmp_path), options)
     (job,) = result.jobs
     text = squeeze(page_texts(job.output)[-1])
     for sentence in NOTICE.values():
@@ -47,7 +48,8 @@ def test_the_notice_is_in_english_and_every_language_of_the_clinic(project_copy:
 
 def test_each_sentence_of_the_notice_has_its_own_script_and_font(project_copy: Path, tmp_path: Path) -> None:
     set_brand(project_copy, "northside", locales='["en", "es", "ar", "zh-Hans"]')
-    (job,) = build(Project(project_copy, tmp_path), ["es"], ["northside"], paper="a4", editions=["standard"]).jobs
+    options = BuildOptions(("es",), ("northside",), paper="a4", editions=("standard",))
+    (job,) = build(Project(project_copy, tmp_path), options).jobs
     catalogs = {
         tag: polib.pofile(str(project_copy / f"locales/{tag}/LC_MESSAGES/templates.po")) for tag in ("ar", "zh_Hans")
     }
@@ -64,14 +66,15 @@ def test_each_sentence_of_the_notice_has_its_own_script_and_font(project_copy: P
 
 
 def test_no_notice_unless_the_brand_asks(project_copy: Path, tmp_path: Path) -> None:
-    (job,) = build(Project(project_copy, tmp_path), ["es"], ["example"]).jobs
+    (job,) = build(Project(project_copy, tmp_path), BuildOptions(("es",), ("example",))).jobs
     assert "language help" not in " ".join(page_texts(job.output))
     assert "ayuda gratuita con el idioma" not in " ".join(page_texts(job.output))
 
 
 def test_the_clinic_phone_prints_its_extension_in_the_language_of_the_page(project_copy: Path, tmp_path: Path) -> None:
     set_brand(project_copy, "example", phone='"(555) 010-0199 ext. 12"')
-    jobs = {job.locale.tag: job for job in build(Project(project_copy, tmp_path), ["en", "de", "ar"], ["example"])}
+    result = build(Project(project_copy, tmp_path), BuildOptions(("en", "de", "ar"), ("example",)))
+    jobs = {job.locale.tag: job for job in result}
     assert "(555) 010-0199 ext. 12" in page_texts(jobs["en"].output)[0]
     for page in page_texts(jobs["de"].output):
         assert "(555) 010-0199, Durchwahl 12" in page  # on every page: the footer
@@ -80,7 +83,8 @@ def test_the_clinic_phone_prints_its_extension_in_the_language_of_the_page(proje
 
 
 def test_the_brand_decides_which_languages_are_built(project_copy: Path, tmp_path: Path) -> None:
-    result = build(Project(project_copy, tmp_path), brands=["northside"], editions=["standard"], paper="letter")
+    options = BuildOptions(brands=("northside",), editions=("standard",), paper="letter")
+    result = build(Project(project_copy, tmp_path), options)
     assert sorted(job.locale.tag for job in result) == ["en", "es", "vi"]
     asked = run("build", "--brand", "northside", "--locale", "de", cwd=project_copy)
     assert asked.returncode == 2 and "no chosen brand offers 'de'" in asked.stderr

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from handouts.cli import main
 from handouts.errors import ErrorGroup
-from handouts.pipeline import PageBudgetExceeded, Project, build
+from handouts.pipeline import BuildOptions, PageBudgetExceeded, Project, build
 
 from .pdftools import text_sizes
 
@@ -107,7 +107,7 @@ def test_each_paper_gets_its_own_path(tmp_path: Path) -> None:
 
 def test_paper_override_puts_the_paper_in_the_path(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p", 'paper = "letter"')
-    (job,) = build(Project(project, tmp_path / "out"), paper="a4")
+    (job,) = build(Project(project, tmp_path / "out"), BuildOptions(paper="a4"))
     assert job.output.name == "sample.a4.pdf"
     assert round(float(PdfReader(job.output).pages[0].mediabox.width)) == 595
     (letter,) = build(Project(project, tmp_path / "out"))

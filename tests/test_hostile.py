@@ -28,7 +28,7 @@ from handouts import checks
 from handouts.buildcache import Cache, write_atomic
 from handouts.cli import format_report, main
 from handouts.errors import ErrorGroup, HandoutsError, InputError, RenderError
-from handouts.pipeline import Project, build
+from handouts.pipeline import BuildOptions, Project, build
 
 from .conftest import ROOT
 
@@ -515,7 +515,7 @@ def test_latin_letters_inside_arabic_words_are_not_wrapped_one_by_one(tiny: Path
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_runaway_render_is_stopped_naming_locale_and_handout(tiny: Path, jobs: int) -> None:
     with pytest.raises(HandoutsError) as caught:
-        build(Project.at(tiny), ["ar", "es"], ["example"], jobs=jobs, time_limit=0.001)
+        build(Project.at(tiny), BuildOptions(("ar", "es"), ("example",), jobs=jobs, time_limit=0.001))
     errors = caught.value.errors if isinstance(caught.value, ErrorGroup) else [caught.value]
     assert all(isinstance(error, RenderError) and "stopped" in str(error) for error in errors)
     messages = sorted(str(error) for error in errors)

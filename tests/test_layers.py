@@ -13,6 +13,8 @@ LAYERS = [
     {"plurals", "scripts"},
     {"locales", "fonts", "numbers", "logos", "status"},
     {"config", "content"},
+    {"extract"},
+    {"pseudo"},
     {"catalogs"},
     {"checks", "merge"},
     {"coverage", "provenance", "readability"},

@@ -25,7 +25,7 @@ from handouts.numbers import (
     number_locale,
     read_numbers,
 )
-from handouts.pipeline import Job, Project, build, extract, init
+from handouts.pipeline import BuildOptions, Job, Project, build, extract, init
 
 from .conftest import ROOT
 from .pdftools import BIDI_CONTROLS, page_texts
@@ -350,7 +350,7 @@ def rtl_doses(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Job]:
             entry.msgstr = text
         po[-1].tcomment = "check-ignore: digit-systems: a stray digit, kept to test how it prints"
         po.save()
-    jobs = build(project, list(RTL_TRANSLATIONS), ["example"])
+    jobs = build(project, BuildOptions(tuple(RTL_TRANSLATIONS), ("example",)))
     return {job.locale.tag: job for job in jobs}
 
 

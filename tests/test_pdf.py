@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.catalogs import TEMPLATES_DOMAIN, discover_locales
+from handouts.catalogs import discover_locales
+from handouts.extract import TEMPLATES_DOMAIN
 from handouts.pipeline import Job
 
 from .conftest import ROOT, Recorder

@@ -11,7 +11,7 @@ import pytest
 
 from handouts.catalogs import load_catalog
 from handouts.locales import get_locale
-from handouts.pipeline import Project, build
+from handouts.pipeline import BuildOptions, Project, build
 from handouts.provenance import check_provenance
 
 from .pdftools import page_texts, squeeze
@@ -34,7 +34,7 @@ REVIEWED = {"X_Translation_Method": "human-reviewed", "X_Reviewer": "A. Reviewer
 
 
 def notice_text(project: Path, out: Path) -> str:
-    (job,) = build(Project(project, out), ["es"], ["example"], force=True).jobs
+    (job,) = build(Project(project, out), BuildOptions(("es",), ("example",), force=True)).jobs
     return squeeze(" ".join(page_texts(job.output)))
 
 

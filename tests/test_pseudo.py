@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
-from handouts.catalogs import pseudo_translate
 from handouts.config import load_brand
 from handouts.content import load_content
-from handouts.pipeline import Job, Project, build
+from handouts.pipeline import BuildOptions, Job, Project, build
+from handouts.pseudo import pseudo_translate
 
 from .conftest import ROOT
 from .pdftools import page_texts
@@ -20,7 +20,7 @@ from .pdftools import page_texts
 
 @pytest.fixture(scope="module")
 def pseudo_pdf(shipped: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
-    (job,) = build(Project(shipped, tmp_path_factory.mktemp("pseudo")), ["en-XA"], ["example"])
+    (job,) = build(Project(shipped, tmp_path_factory.mktemp("pseudo")), BuildOptions(("en-XA",), ("example",)))
     return job
 
 
@@ -72,7 +72,7 @@ def test_the_check_would_catch_an_unmarked_string(tmp_path: Path) -> None:
     page.write_text(page.read_text().replace("<main>", "<main><p>Bring this sheet to every visit.</p>"))
     for part in ("content", "locales", "brands"):
         (tmp_path / part).symlink_to(ROOT / part)
-    (job,) = build(Project(tmp_path, tmp_path / "dist"), ["en-XA"], ["example"])
+    (job,) = build(Project(tmp_path, tmp_path / "dist"), BuildOptions(("en-XA",), ("example",)))
     leftover = unmarked_text("\n".join(page_texts(job.output)), [])
     assert "Bring this sheet to every visit" in leftover
 
@@ -82,5 +82,5 @@ def test_the_layout_keeps_the_page_budget_when_text_grows(shipped: Path, tmp_pat
     """Text 35 % longer than English still fits the handout's page budget on both paper sizes."""
     from pypdf import PdfReader
 
-    (job,) = build(Project(shipped, tmp_path), ["en-XA"], ["example"], paper=paper)
+    (job,) = build(Project(shipped, tmp_path), BuildOptions(("en-XA",), ("example",), paper=paper))
     assert len(PdfReader(job.output).pages) <= job.handout.pages

@@ -12,7 +12,8 @@ import polib
 import pytest
 
 from handouts import release
-from handouts.pipeline import Project, build
+from handouts.errors import UsageError
+from handouts.pipeline import BuildOptions, Project, build
 
 from .conftest import copy_project
 from .test_cli import run
@@ -36,8 +37,8 @@ def test_two_builds_in_separate_processes_are_byte_identical(shipped: Path, tmp_
 
 
 def test_parallel_and_serial_builds_give_the_same_bytes(shipped: Path, tmp_path: Path) -> None:
-    build(Project(shipped, tmp_path / "serial"), ["es", "ko"], jobs=1, force=True)
-    build(Project(shipped, tmp_path / "parallel"), ["es", "ko"], jobs=2, force=True)
+    build(Project(shipped, tmp_path / "serial"), BuildOptions(("es", "ko"), jobs=1, force=True))
+    build(Project(shipped, tmp_path / "parallel"), BuildOptions(("es", "ko"), jobs=2, force=True))
     assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
 
 
@@ -48,7 +49,7 @@ def project(tmp_path: Path) -> Project:
 
 
 def outcome(project: Project, **options: object) -> tuple[set[str], set[str]]:
-    result = build(project, **options)  # type: ignore[arg-type]
+    result = build(project, BuildOptions(**options))  # type: ignore[arg-type]
     name = lambda job: f"{job.brand.id}/{job.locale.tag}"  # noqa: E731
     return {name(j) for j in result.built}, {name(j) for j in result.skipped}
 
@@ -78,13 +79,13 @@ def test_incremental_builds_rebuild_only_what_changed(project: Project) -> None:
 
 
 def test_a_corrupt_cache_entry_is_rebuilt_never_trusted(project: Project) -> None:
-    (job,) = build(project, ["es"], ["example"]).jobs
+    (job,) = build(project, BuildOptions(("es",), ("example",))).jobs
     good = job.output.read_bytes()
     cached = sorted((project.cache_dir / "pdf").rglob("*.pdf"))
     assert len(cached) == 1
     cached[0].write_bytes(good[: len(good) // 2])  # a half-written entry
     job.output.unlink()
-    result = build(project, ["es"], ["example"])
+    result = build(project, BuildOptions(("es",), ("example",)))
     assert [j.output for j in result.built] == [job.output]
     assert job.output.read_bytes() == good
 
@@ -92,17 +93,17 @@ def test_a_corrupt_cache_entry_is_rebuilt_never_trusted(project: Project) -> Non
 def test_shards_together_are_the_whole_build_exactly_once(shipped: Path, tmp_path: Path) -> None:
     seen: list[str] = []
     for k in (1, 2, 3):
-        result = build(Project(shipped, tmp_path / f"shard{k}"), shard=(k, 3))
+        result = build(Project(shipped, tmp_path / f"shard{k}"), BuildOptions(shard=(k, 3)))
         seen.extend(j.output.relative_to(tmp_path / f"shard{k}").as_posix() for j in result.jobs)
     full = [j.output.relative_to(tmp_path / "full").as_posix() for j in build(Project(shipped, tmp_path / "full")).jobs]
     assert sorted(seen) == sorted(full) and len(seen) == len(set(seen))
-    again = [j.output.name for j in build(Project(shipped, tmp_path / "again"), shard=(2, 3)).jobs]
+    again = [j.output.name for j in build(Project(shipped, tmp_path / "again"), BuildOptions(shard=(2, 3))).jobs]
     assert len(again) in (len(full) // 3, len(full) // 3 + 1)
 
 
 def test_merge_refuses_a_gap_and_an_overlap(shipped: Path, tmp_path: Path) -> None:
     first = Project(shipped, tmp_path / "s1")
-    release.release(first, shard=(1, 2))
+    release.release(first, BuildOptions(shard=(1, 2)))
     with pytest.raises(Exception, match="missing shards \\[2\\]"):
         release.merge(Project(shipped, tmp_path / "merged"), [tmp_path / "s1"])
     (tmp_path / "s1b").mkdir()
@@ -117,7 +118,10 @@ def test_manifest_describes_every_pdf_and_its_hashes_match(released: Path) -> No
     pdfs = manifest["pdfs"]
     assert len(pdfs) == 36 + 12 and manifest["source_date_epoch"] == 1764460800
     assert manifest["release"] == "handouts-2025-11-30" and manifest["tool_version"]
+    fields = "path handout locale brand clinic paper edition pages bytes sha256 source_version last_reviewed"
     for entry in pdfs:
+        assert set(entry) == {*fields.split(), "completeness", "review", "fonts", "thumbnail"}, entry
+        assert (released / entry["thumbnail"]).is_file()
         data = (released / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
         budget = 6 if entry["edition"] == "large-print" else 2
@@ -175,3 +179,23 @@ def test_archive_is_reproducible_and_dated_from_source_date_epoch(released: Path
     release.write_zip(tmp_path / "one.zip", released, files)
     release.write_zip(tmp_path / "two.zip", released, list(reversed(files)))
     assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+
+
+def test_build_options_report_every_mistake_at_once() -> None:
+    with pytest.raises(UsageError) as caught:
+        BuildOptions(paper="a5", editions=("huge",), jobs=0, shard=(3, 2), time_limit=0)
+    message = str(caught.value)
+    for mistake in ("paper 'a5'", "edition 'huge'", "jobs must", "shard must", "time_limit must"):
+        assert mistake in message, message
+
+
+def test_build_options_are_normalised() -> None:
+    options = BuildOptions(locales=["es", "es", "ar"], brands="example", editions=[])  # type: ignore[arg-type]
+    assert options.locales == ("es", "ar") and options.brands == ("example",) and options.editions is None
+    assert BuildOptions(editions=("large-print", "large-print")).variants.editions == ("large-print",)
+
+
+def test_a_release_is_never_a_draft(project: Project) -> None:
+    with pytest.raises(UsageError, match="never a draft"):
+        release.release(project, BuildOptions(draft=True))
+    assert not project.out_dir.exists() or not any(project.out_dir.iterdir())

@@ -7,11 +7,25 @@ from pathlib import Path
 import polib
 import pytest
 
-from handouts.catalogs import TEMPLATES_DOMAIN
 from handouts.config import load_brand
 from handouts.errors import RenderError
+from handouts.extract import TEMPLATES_DOMAIN
 from handouts.pipeline import Project, load_inputs
-from handouts.render import create_environment, css_counter_string, render_html, wrap_ltr_runs
+from handouts.render import (
+    FigureHtml,
+    HeadingHtml,
+    ListHtml,
+    ParagraphHtml,
+    TableHtml,
+    Translator,
+    create_environment,
+    css_counter_string,
+    render_blocks,
+    render_html,
+    wrap_ltr_runs,
+)
+
+from .conftest import copy_root
 
 SLUG = "ketamine-infusions"
 
@@ -119,3 +133,22 @@ def test_brand_values_keep_their_own_direction(value: str, direction: str) -> No
     from handouts.render import isolate
 
     assert str(isolate(value)) == f'<span dir="{direction}">{value}</span>'
+
+
+def test_blocks_reach_the_template_as_typed_objects(tmp_path: Path) -> None:
+    inputs = load_inputs(Project.at(copy_root("sample", tmp_path / "sample")), ["en"])
+    blocks = render_blocks(inputs.handouts[0], Translator(inputs.catalogs["en"]), rtl=False)
+    assert [type(b) for b in blocks] == [
+        ParagraphHtml, HeadingHtml, ListHtml, ListHtml, TableHtml, FigureHtml, ParagraphHtml
+    ]  # fmt: skip
+    assert [b.kind for b in blocks] == ["paragraph", "heading", "list", "list", "table", "figure", "paragraph"]
+    first, heading, bullets, numbered, table, figure, _ = blocks
+    assert isinstance(first, ParagraphHtml) and "<em>emphasis</em>" in first.html
+    assert isinstance(heading, HeadingHtml) and (heading.level, heading.html) == (2, "A Heading")
+    assert isinstance(bullets, ListHtml) and bullets.tag == "ul" and len(bullets.entries) == 2
+    assert isinstance(numbered, ListHtml) and numbered.tag == "ol"
+    assert isinstance(table, TableHtml) and table.header == ("Dose", "When") and table.rows == (("10 mg", "Morning"),)
+    assert isinstance(figure, FigureHtml) and figure.src.endswith("/picture.svg") and figure.src.startswith("file://")
+    assert (figure.alt, figure.alt_lang) == ("A drawing of a vein and a needle.", None)
+    with pytest.raises(AttributeError):
+        heading.level = 1  # type: ignore[misc]

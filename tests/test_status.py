@@ -7,8 +7,9 @@ from pathlib import Path
 import polib
 import pytest
 
-from handouts.catalogs import Catalog, LocaleCatalogs, SourceMessage
+from handouts.catalogs import Catalog, LocaleCatalogs
 from handouts.checks import SILENCEABLE, check_catalog, stats_for
+from handouts.extract import SourceMessage
 from handouts.locales import get_locale
 from handouts.render import review_row
 from handouts.status import CheckName, EntryStatus, status_of

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from handouts.fonts import load_font_declaration, prepare_fonts
 from handouts.pdf import PdfWriter
-from handouts.pipeline import Job, Project, build
+from handouts.pipeline import BuildOptions, Job, Project, build
 from handouts.thumbnails import rasterise
 
 from .conftest import ROOT, Recorder
@@ -172,7 +172,7 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 @pytest.mark.parametrize("locale", ["en", "en-XA"])
 def test_lists_tables_and_figures_are_tagged(sample_project: Path, tmp_path: Path, locale: str, paper: str) -> None:
-    (job,) = build(Project(sample_project, tmp_path), [locale], ["example"], paper=paper)
+    (job,) = build(Project(sample_project, tmp_path), BuildOptions((locale,), ("example",), paper=paper))
     types = structure_types(job.output)
     for tag in ("/H1", "/H2", "/L", "/LI", "/Table", "/TR", "/TH", "/TD", "/Figure"):
         assert tag in types, (tag, types)
@@ -229,7 +229,7 @@ def arabic_sample(sample_project: Path, tmp_path_factory: pytest.TempPathFactory
         for entry in po:
             entry.msgstr = f"نص {entry.msgid}" if entry.msgid[:1].isalpha() else entry.msgid
         po.save(str(path))
-    (job,) = build(project, ["ar"], ["example"], draft=True)
+    (job,) = build(project, BuildOptions(("ar",), ("example",), draft=True))
     return job
 
 
@@ -261,7 +261,8 @@ def test_a_brand_font_is_used_only_where_it_covers_the_letters(sample_project: P
     font.save(brand_dir / "ClinicSerif-Regular.ttf")
     toml = brand_dir / "brand.toml"
     toml.write_text(toml.read_text() + '\n[font]\nfamily = "Clinic Serif"\nregular = "ClinicSerif-Regular.ttf"\n')
-    jobs = {job.locale.tag: job for job in build(Project(project, tmp_path / "out"), ["en", "es"], ["example"])}
+    result = build(Project(project, tmp_path / "out"), BuildOptions(("en", "es"), ("example",)))
+    jobs = {job.locale.tag: job for job in result}
     assert any(name.startswith("Clinic-Serif") for name in embedded_font_names(jobs["en"].output))
     assert not any(name.startswith("Clinic-Serif") for name in embedded_font_names(jobs["es"].output))
 

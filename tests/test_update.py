@@ -24,7 +24,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from handouts.catalogs import NO_WRAP, SOURCE_FLAGS, canonical_po_text, load_catalog
+from handouts.catalogs import canonical_po_text, load_catalog
+from handouts.extract import NO_WRAP, SOURCE_FLAGS
 from handouts.locales import get_locale
 from handouts.merge import MergeReport, merge_catalog
 from handouts.pipeline import Project, extract, update
