@@ -720,8 +720,16 @@ def compare_numbers(source: str, translation: str, locale_name: str) -> Findings
             message = f"{number.describe()} ({reading(number, locale)}) is not in the source"
             said[number.text, number.unit] = message
         added.append(message)
+    digits_said: dict[str, str] = {}
+    odd_digits = []
+    for number in found.digit_systems:
+        message = digits_said.get(number.text)
+        if message is None:
+            message = digits_said[number.text] = describe_digits(number, locale)
+        odd_digits.append(message)
+
     return Findings(
         "; ".join(changes) or None,
         "; ".join(added) + "; if it belongs there, silence this entry with a reason" if added else None,
-        "; ".join(describe_digits(n, locale) for n in found.digit_systems) or None,
+        "; ".join(odd_digits) or None,
     )
