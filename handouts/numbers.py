@@ -12,7 +12,8 @@ of the language, so where the locale's own way cannot read a number, its regions
 `0.5`, as Mexico and the US write it, is one half too; a number those regions read differently is
 refused. A catalog for one region (`es_MX`) is read that region's way only.
 
-Everything here scans its text once, character by character, or with patterns of literals.
+Everything here scans its text once, character by character or with patterns that never backtrack,
+and reads each distinct way of writing a number once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import dataclasses
 import re
 import unicodedata
 from collections import Counter, deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -386,11 +386,6 @@ def system_name(system: str) -> str:
 NUMBER_RE = re.compile("\\d(?:\\d|[" + re.escape("".join(sorted(SEPARATORS))) + "]\\d)*")
 
 
-def scan(text: str) -> Iterable[tuple[int, int]]:
-    """(start, end) of each run of digits joined by single separators, in one pass."""
-    return (match.span() for match in NUMBER_RE.finditer(text))
-
-
 def read_as(digits: list[str], separators: list[str], notation: Notation) -> Decimal | None:
     """The value of a number (digit runs, separators between them) written in `notation`, if it is one."""
 
@@ -496,7 +491,6 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
         unit_starts |= set(UNIT_GAP)
     else:
         unit_starts = set()
-    range_words = locale.range_words
     for match in NUMBER_RE.finditer(text):
         start, end = match.span()
         sign_at = start - 1
@@ -518,9 +512,8 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
             number.unit, number.end = found
         elif start > 0 and text[start - 1] in PERCENT_SIGNS and start - 1 >= previous_end:
             number.unit = "%"  # written before the number, as Turkish and some Arabic text does
-        # is_range, inline: it runs for every number.
         gap = text[previous_end:start].strip(UNIT_GAP) if numbers else ""
-        if gap and (gap in DASHES or gap.casefold() in range_words):
+        if gap and is_range(gap, locale):
             low = numbers[-1]
             if low.unit is None:
                 low.unit = number.unit
@@ -530,8 +523,8 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
     return numbers
 
 
-def is_range(between: str, locale: NumberLocale) -> bool:
-    gap = between.strip(UNIT_GAP)
+def is_range(gap: str, locale: NumberLocale) -> bool:
+    """Whether what stands between two numbers (gaps stripped) makes them a range: 30–40, 30 to 40."""
     return gap in DASHES or gap.casefold() in locale.range_words
 
 
