@@ -12,7 +12,8 @@ of the language, so where the locale's own way cannot read a number, its regions
 `0.5`, as Mexico and the US write it, is one half too; a number those regions read differently is
 refused. A catalog for one region (`es_MX`) is read that region's way only.
 
-Everything here scans its text once, character by character, or with patterns of literals.
+Everything here scans its text once, character by character or with patterns that never backtrack,
+and reads each distinct way of writing a number once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import dataclasses
 import re
 import unicodedata
 from collections import Counter, deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -313,35 +313,53 @@ def spelled_out(name: str) -> tuple[re.Pattern[str] | None, dict[str, int]]:
 # --- reading the numbers of a text ---------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a number's characters say, wherever it stands: the same for every copy of it."""
+
+    systems: tuple[str, ...]  # digit systems, CLDR ids, in order of first use
+    readings: dict[Decimal, list[str]]  # value -> the regions that read it so
+    value: Decimal | None  # when every region of the locale reads the same one
+    literal: str  # its digits in ASCII with their separators, for numbers that cannot be read
+    zeros: int  # leading zeros ("05" is not "5")
+    odd_digits: bool  # digits of two systems, or of one the locale never writes
+
+
+@dataclass(slots=True)
 class Number:
     """One number as written in a text, with every value the locale's regions read in it."""
 
     text: str  # as written, sign included
     start: int
     end: int  # after its unit, if it has one
-    systems: tuple[str, ...]  # digit systems, CLDR ids, in order of first use
-    readings: dict[Decimal, list[str]]  # value -> the regions that read it so
+    written: Written
     unit: str | None = None
     range_text: str | None = None  # "30–40 mg" when it is one end of a range
 
     @property
+    def systems(self) -> tuple[str, ...]:
+        return self.written.systems
+
+    @property
+    def readings(self) -> dict[Decimal, list[str]]:
+        return self.written.readings
+
+    @property
     def value(self) -> Decimal | None:
         """Its value, when every region of the locale reads the same one."""
-        return next(iter(self.readings)) if len(self.readings) == 1 else None
+        return self.written.value
 
     @property
     def literal(self) -> str:
-        """Its digits in ASCII with their separators, for numbers that cannot be read."""
-        return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in self.text)
+        return self.written.literal
 
     @property
     def key(self) -> tuple[object, ...]:
         """What must match between source and translation: value (leading zeros kept) and unit."""
-        if self.value is None:
-            return ("unread", self.literal, self.unit)
-        digits = self.literal.lstrip("-−")
-        return (self.value, len(digits) - len(digits.lstrip("0")) if digits[1:2].isdecimal() else 0, self.unit)
+        written = self.written
+        if written.value is None:
+            return ("unread", written.literal, self.unit)
+        return (written.value, written.zeros, self.unit)
 
     def describe(self) -> str:
         return f"'{self.text} {self.unit}'" if self.unit else f"'{self.text}'"
@@ -363,22 +381,9 @@ def system_name(system: str) -> str:
     return f"{name} ({zero}-{chr(ord(zero) + 9)})"
 
 
-def scan(text: str) -> Iterable[tuple[int, int]]:
-    """(start, end) of each run of digits joined by single separators, in one pass."""
-    i, n = 0, len(text)
-    while i < n:
-        if not text[i].isdecimal():
-            i += 1
-            continue
-        start, i = i, i + 1
-        while i < n:
-            if text[i].isdecimal():
-                i += 1
-            elif text[i] in SEPARATORS and i + 1 < n and text[i + 1].isdecimal():
-                i += 2
-            else:
-                break
-        yield start, i
+# A run of digits (any Unicode decimal digits, as str.isdecimal) joined by single separators. Each
+# repetition starts with a digit or a separator, so the pattern never backtracks: linear.
+NUMBER_RE = re.compile("\\d(?:\\d|[" + re.escape("".join(sorted(SEPARATORS))) + "]\\d)*")
 
 
 def read_as(digits: list[str], separators: list[str], notation: Notation) -> Decimal | None:
@@ -421,8 +426,21 @@ def find_unit(text: str, position: int, locale: NumberLocale) -> tuple[str, int]
     return found
 
 
+def units_by_start(locale: NumberLocale) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The locale's units by their first character, longest first: a number tries only those."""
+    return units_by_start_of(locale.name)  # a locale's units are its own region's
+
+
+@cache
+def units_by_start_of(name: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for written, unit in number_locale(name).units:
+        found.setdefault(written[0], []).append((written, unit))
+    return {start: tuple(units) for start, units in found.items()}
+
+
 def unit_at(text: str, position: int, locale: NumberLocale) -> tuple[str, int] | None:
-    for written, unit in locale.units:
+    for written, unit in units_by_start(locale).get(text[position : position + 1], ()):
         if text.startswith(written, position) and word_ends(text, position + len(written), written):
             return unit, position + len(written)
     return None
@@ -437,24 +455,44 @@ def word_ends(text: str, end: int, written: str) -> bool:
     return not (following.isalnum() or unicodedata.category(following).startswith("M"))
 
 
+def read_written(text: str, locale: NumberLocale) -> Written:
+    """What a number as written (a sign, digits and separators) says, the locale's way."""
+    sign = text[:1] if text[:1] in MINUS_SIGNS else ""
+    runs = re.split("([^\\d])", text[len(sign) :])
+    digits, separators = runs[::2], runs[1::2]
+    readings: dict[Decimal, list[str]] = {}
+    systems = tuple(dict.fromkeys(system_of(c) for c in text if c.isdecimal()))
+    # Digits are read with their own system's symbols; digits the locale never writes, with any.
+    usable = [n for n in locale.notations if n.system in systems] or locale.notations
+    for notation in usable:
+        if readings and notation.regions[0] != locale.region:
+            break  # the locale's own reading decides; other regions' only where it has none
+        value = read_as(digits, separators, notation)
+        if value is not None:
+            readings.setdefault(-value if sign else value, []).extend(notation.regions)
+    literal = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+    ascii_digits = literal.lstrip(MINUS_SIGNS)
+    zeros = len(ascii_digits) - len(ascii_digits.lstrip("0")) if ascii_digits[1:2].isdecimal() else 0
+    value = next(iter(readings)) if len(readings) == 1 else None
+    odd_digits = len(systems) > 1 or systems[0] not in locale.systems
+    return Written(systems, readings, value, literal, zeros, odd_digits)
+
+
 def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
     """Every number of a text, read the locale's way, with its unit and range."""
     numbers: list[Number] = []
     previous_end = 0
-    for start, end in scan(text):
-        written = text[start:end]
-        runs = re.split("([^\\d])", written)
-        digits, separators = runs[::2], runs[1::2]
-        readings: dict[Decimal, list[str]] = {}
-        systems = tuple(dict.fromkeys(system_of(c) for c in written if c.isdecimal()))
-        # Digits are read with their own system's symbols; digits the locale never writes, with any.
-        usable = [n for n in locale.notations if n.system in systems] or locale.notations
-        for notation in usable:
-            if readings and notation.regions[0] != locale.region:
-                break  # the locale's own reading decides; other regions' only where it has none
-            value = read_as(digits, separators, notation)
-            if value is not None:
-                readings.setdefault(value, []).extend(notation.regions)
+    # A text repeats its numbers: each way of writing one is read once.
+    read: dict[str, Written] = {}
+    # A unit starts right after a number, or after a gap, with one of these; in a text without
+    # any, no number has a unit.
+    unit_starts = set(units_by_start(locale))
+    if any(start in text for start in unit_starts):
+        unit_starts |= set(UNIT_GAP)
+    else:
+        unit_starts = set()
+    for match in NUMBER_RE.finditer(text):
+        start, end = match.span()
         sign_at = start - 1
         signed = (
             sign_at >= 0
@@ -463,14 +501,19 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
             and not (numbers and not text[previous_end:sign_at].strip(UNIT_GAP))
         )
         if signed:
-            start, readings = sign_at, {-value: regions for value, regions in readings.items()}
-        number = Number(text[start:end], start, end, systems, readings)
-        found = find_unit(text, end, locale)
+            start = sign_at
+        as_written = text[start:end]
+        written = read.get(as_written)
+        if written is None:
+            written = read[as_written] = read_written(as_written, locale)
+        number = Number(as_written, start, end, written)
+        found = find_unit(text, end, locale) if unit_starts and text[end : end + 1] in unit_starts else None
         if found is not None:
             number.unit, number.end = found
         elif start > 0 and text[start - 1] in PERCENT_SIGNS and start - 1 >= previous_end:
             number.unit = "%"  # written before the number, as Turkish and some Arabic text does
-        if numbers and is_range(text[numbers[-1].end : start], locale):
+        gap = text[previous_end:start].strip(UNIT_GAP) if numbers else ""
+        if gap and is_range(gap, locale):
             low = numbers[-1]
             if low.unit is None:
                 low.unit = number.unit
@@ -480,8 +523,8 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
     return numbers
 
 
-def is_range(between: str, locale: NumberLocale) -> bool:
-    gap = between.strip(UNIT_GAP)
+def is_range(gap: str, locale: NumberLocale) -> bool:
+    """Whether what stands between two numbers (gaps stripped) makes them a range: 30–40, 30 to 40."""
     return gap in DASHES or gap.casefold() in locale.range_words
 
 
@@ -571,7 +614,7 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
     locale = number_locale(locale_name)
     english = number_locale(SOURCE_LOCALE, every_region=False)
     want, got = read_numbers(source, english), read_numbers(translation, locale)
-    found = Differences(digit_systems=[n for n in got if len(n.systems) > 1 or n.systems[0] not in locale.systems])
+    found = Differences(digit_systems=[n for n in got if n.written.odd_digits])
     # The same value and unit (or, for what cannot be read, the same characters).
     unmatched = dict.fromkeys(range(len(want)))
     by_key: dict[tuple[object, ...], deque[int]] = {}
@@ -579,7 +622,7 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
         by_key.setdefault(number.key, deque()).append(index)
     extra: list[Number] = []
     for number in got:
-        queue = by_key.get(number.key)
+        queue = by_key.get(number.key) if by_key else None
         if queue:
             del unmatched[queue.popleft()]
         else:
@@ -590,8 +633,8 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
         value = want[index].value
         if value is not None:
             by_value.setdefault(value, deque()).append(index)
-    left: list[Number] = []
-    for number in extra:
+    left: list[Number] = [] if by_value else extra
+    for number in extra if by_value else ():
         queue = by_value.get(number.value) if number.value is not None else None
         if queue:
             index = queue.popleft()
@@ -609,8 +652,8 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
         else:
             missing.append(number)
     spelled_in_source = spelled_numbers(source, english)
-    extra = []
-    for number in left:
+    extra = [] if spelled_in_source else left
+    for number in left if spelled_in_source else ():
         if number.unit is None and number.value is not None and spelled_in_source[number.value] > 0:
             spelled_in_source[number.value] -= 1
         else:
@@ -618,15 +661,14 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
     # What is left on both sides was changed (a number that cannot be read is wrong in any case);
     # what is left on one side only was dropped or added.
     pending = deque(missing)
-    for number in extra:
-        if number.value is None:
-            found.changed.append((pending.popleft() if pending else None, number))
-    for number in extra:
-        if number.value is not None:
-            if pending:
-                found.changed.append((pending.popleft(), number))
-            else:
-                found.added.append(number)
+    read = [number for number in extra if number.written.value is not None]
+    if len(read) < len(extra):
+        for number in extra:
+            if number.written.value is None:
+                found.changed.append((pending.popleft() if pending else None, number))
+    paired = min(len(pending), len(read))
+    found.changed.extend((pending.popleft(), number) for number in read[:paired])
+    found.added = read[paired:]
     found.missing = list(pending)
     return found
 
@@ -663,9 +705,24 @@ def compare_numbers(source: str, translation: str, locale_name: str) -> Findings
     for number in found.missing:
         end = f" (an end of the range '{number.range_text}')" if number.range_text else ""
         changes.append(f"{number.describe()}{end} of the source is not in the translation")
-    added = [f"{number.describe()} ({reading(number, locale)}) is not in the source" for number in found.added]
+    said: dict[tuple[str, str | None], str] = {}  # a text repeats its numbers: each is described once
+    added = []
+    for number in found.added:
+        message = said.get((number.text, number.unit))
+        if message is None:
+            message = f"{number.describe()} ({reading(number, locale)}) is not in the source"
+            said[number.text, number.unit] = message
+        added.append(message)
+    digits_said: dict[str, str] = {}
+    odd_digits = []
+    for number in found.digit_systems:
+        message = digits_said.get(number.text)
+        if message is None:
+            message = digits_said[number.text] = describe_digits(number, locale)
+        odd_digits.append(message)
+
     return Findings(
         "; ".join(changes) or None,
         "; ".join(added) + "; if it belongs there, silence this entry with a reason" if added else None,
-        "; ".join(describe_digits(n, locale) for n in found.digit_systems) or None,
+        "; ".join(odd_digits) or None,
     )
