@@ -18,10 +18,7 @@ After `init`, the catalog's own header is the truth; `check` compares it with th
 from __future__ import annotations
 
 import operator
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 import tomllib
 from collections.abc import Callable
@@ -29,7 +26,8 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from .errors import InputError
+from . import gnu
+from .errors import CatalogError
 
 OVERRIDES = Path(__file__).with_name("plurals.toml")
 MAX_LENGTH = 1000  # characters of a Plural-Forms value
@@ -257,24 +255,16 @@ class DefaultPluralForms:
 @cache
 def msginit_plural_forms(gettext_name: str) -> str | None:
     """What GNU `msginit` writes as Plural-Forms for a locale, or None where it writes none."""
-    exe = shutil.which("msginit")
-    if exe is None:
-        raise InputError("GNU gettext is not installed (apt-get install gettext): msginit is required")
     if not re.fullmatch(r"[A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})*", gettext_name):
         return None
     with tempfile.TemporaryDirectory() as folder:
         pot = Path(folder) / "plural.pot"
         pot.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n', encoding="utf-8")
-        result = subprocess.run(
-            [exe, "--no-translator", f"--locale={gettext_name}", f"--input={pot}", "--output-file=-"],
-            capture_output=True,
-            check=False,
-            cwd=folder,
-            env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""},
-        )
-    if result.returncode != 0:
-        return None
-    header = "".join(re.findall(r'^"(.*)"$', result.stdout.decode("utf-8", errors="replace"), flags=re.M))
+        try:
+            text = gnu.msginit(pot, gettext_name)
+        except CatalogError:  # msginit does not know the locale
+            return None
+    header = "".join(re.findall(r'^"(.*)"$', text, flags=re.M))
     match = re.search(r"Plural-Forms: (.*?)\\n", header)
     return " ".join(match.group(1).split()) if match else None
 
