@@ -199,9 +199,10 @@ def plan_init(
     return planned
 
 
-def init_locale(locales_dir: Path, locale: LocaleInfo, authorship: Authorship | None = None) -> list[Path]:
-    """Create the `.po` of every domain a locale lacks, from the `.pot` files; never overwrite."""
-    planned = plan_init(locales_dir, [locale], authorship)
+def init_locales(locales_dir: Path, locales: Iterable[LocaleInfo], authorship: Authorship | None = None) -> list[Path]:
+    """Create the `.po` of every domain each locale lacks, from the `.pot` files: every catalog is
+    planned before any is written, and none is ever overwritten."""
+    planned = plan_init(locales_dir, locales, authorship)
     # Never overwrite, even a catalog another `init` created a moment ago.
     return [write.path for write in planned if write_atomic(write.path, write.text.encode("utf-8"), overwrite=False)]
 

@@ -151,20 +151,20 @@ class PdfWriter:
                 raise RenderError("font declaration rejected by WeasyPrint: " + "; ".join(warnings.messages))
         return self._stylesheets[css]
 
-    def write_pdf(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
+    def write_pdf(self, html: str, base_dir: Path, output: Path, page_css: str | None = None) -> bytes:
         """Render `html` to `output`, atomically."""
-        pdf = self.render(html, base_dir, output, font_css)
+        pdf = self.render(html, base_dir, output, page_css)
         write_atomic(output, pdf)
         return pdf
 
-    def render(self, html: str, base_dir: Path, output: Path, font_css: str | None = None) -> bytes:
+    def render(self, html: str, base_dir: Path, output: Path, page_css: str | None = None) -> bytes:
         """The PDF of `html` (relative URLs resolved against `base_dir`); `output` names it in errors.
 
-        `font_css` comes from `PreparedFonts.stylesheet` for the page's locales; without it only
-        the Latin fonts are loaded.
+        `page_css` is `pipeline.page_css`: the fonts of the page's locales and the handout layout,
+        parsed once per distinct text; without it only the Latin fonts are loaded.
         """
         weasyprint = self._weasyprint
-        stylesheet = self.font_stylesheet(font_css if font_css is not None else self.fonts.stylesheet([]))
+        stylesheet = self.font_stylesheet(page_css if page_css is not None else self.fonts.stylesheet([]))
         with collect_warnings() as warnings:
             try:
                 document = weasyprint.HTML(

@@ -23,8 +23,8 @@ from .catalogs import (
     LocaleCatalogs,
     PlannedWrite,
     discover_locales,
+    init_locales,
     load_catalogs,
-    plan_init,
     write_text_atomic,
 )
 from .checks import Problem, Report, Stats, check_locale, stats_for
@@ -1072,6 +1072,4 @@ def init(project: Project, tags: str | Iterable[str], authorship: Authorship | N
             locales.append(get_locale(tag, project.locales_dir))
     if errors:
         raise ErrorGroup(errors)
-    planned = plan_init(project.locales_dir, locales, authorship)
-    # Never overwrite, even a catalog another `init` created a moment ago.
-    return [write.path for write in planned if write_atomic(write.path, write.text.encode("utf-8"), overwrite=False)]
+    return init_locales(project.locales_dir, locales, authorship)

@@ -606,7 +606,7 @@ def test_init_never_overwrites_a_catalog_created_meanwhile(tiny: Path, monkeypat
         return result
 
     monkeypatch.setattr(catalogs, "canonical_po_text", slow)
-    made = catalogs.init_locale(tiny / "locales", get_locale("es"))
+    made = catalogs.init_locales(tiny / "locales", [get_locale("es")])
     assert made == []
     assert po(tiny).read_bytes() == translated
 
