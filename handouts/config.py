@@ -11,7 +11,7 @@ import colorsys
 import logging
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,27 +177,33 @@ def is_colour(value: Any) -> str | None:
     return None
 
 
-def is_paper(value: Any) -> str | None:
-    values = value if isinstance(value, list) else [value]
-    if not values:
-        return "must name at least one paper size"
-    for item in values:
-        if item not in PAPER_SIZES:
-            return f"{item!r} is not a paper size ({' or '.join(PAPER_SIZES)}, or a list of them)"
-    if len(set(values)) != len(values):
-        return "names a paper size twice"
-    return None
+def one_or_more_of(
+    choices: Collection[str], noun: str, *, single: bool
+) -> Callable[[Any], str | None]:
+    """A validator for a list of distinct choices (or, where `single`, also one choice alone)."""
+    named = " or ".join(map(repr, choices))
+
+    def validate(value: Any) -> str | None:
+        if single and not isinstance(value, list):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            return f"must name at least one {noun} ({named})"
+        for item in value:
+            if not isinstance(item, str) or item not in choices:
+                return f"{item!r} is not {article(noun)} {noun} ({named})"
+        if len(set(value)) != len(value):
+            return f"names {article(noun)} {noun} twice"
+        return None
+
+    return validate
 
 
-def is_editions(value: Any) -> str | None:
-    if not isinstance(value, list) or not value:
-        return f"must be a list of editions ({', '.join(map(repr, EDITIONS))})"
-    for item in value:
-        if item not in EDITIONS:
-            return f"{item!r} is not an edition ({' or '.join(map(repr, EDITIONS))})"
-    if len(set(value)) != len(value):
-        return "names an edition twice"
-    return None
+def article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
+is_paper = one_or_more_of(PAPER_SIZES, "paper size", single=True)
+is_editions = one_or_more_of(EDITIONS, "edition", single=False)
 
 
 LOCALE_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")

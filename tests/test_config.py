@@ -241,3 +241,12 @@ def test_a_logo_with_too_few_pixels_is_warned_about(tmp_path: Path, caplog: pyte
     with caplog.at_level("WARNING", logger="handouts"):
         load_brand(path)
     assert not caplog.records
+
+
+def test_a_table_where_a_choice_belongs_is_a_clear_error(tmp_path: Path) -> None:
+    """TOML tables are unhashable: they once reached a dictionary lookup and crashed (exit 70)."""
+    path = write_brand(tmp_path / "clinic", 'editions = [{ size = "huge" }]')
+    path.write_text(path.read_text().replace('paper = "letter"', "paper = { size = 1 }"))
+    found = "\n".join(problems(path))
+    assert "brand.toml: paper: config-error: {'size': 1} is not a paper size" in found, found
+    assert "brand.toml: editions: config-error: {'size': 'huge'} is not an edition" in found, found
