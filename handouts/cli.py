@@ -284,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "check":
         errors: list[HandoutsError] = []
         report = pipeline.check(project, args.locale, args.paths or None, errors)
-        print(format_report(report, args.format))
+        print(format_report(report, args.format, errors))
         if errors:  # locales that could not be read at all; every other locale was checked
             report_error(ErrorGroup(errors))
             return ErrorGroup(errors).exit_code
@@ -489,11 +489,13 @@ def shard_argument(value: str) -> tuple[int, int]:
     return k, n
 
 
-def format_report(report: Report, fmt: str) -> str:
-    """A check report as text lines, JSON, or JUnit XML."""
+def format_report(report: Report, fmt: str, unreadable: Sequence[HandoutsError] = ()) -> str:
+    """A check report as text lines, JSON, or JUnit XML. `unreadable` are the locales that could
+    not be checked at all (each error is also printed to stderr); they make the run fail."""
     if fmt == "json":
         data = {
-            "ok": not report.problems,
+            "ok": not report.problems and not unreadable,
+            "unreadable": [str(error) for error in unreadable],
             "problems": [p.as_dict() for p in report.problems],
             "silenced": [
                 {"path": display_path(s.path), "line": s.line, "check": s.check, "reason": s.reason, "source": s.source}
@@ -503,20 +505,25 @@ def format_report(report: Report, fmt: str) -> str:
         }
         return json.dumps(data, ensure_ascii=False, indent=2)
     if fmt == "junit":
-        return junit_xml(report)
+        return junit_xml(report, unreadable)
     lines = [str(p) for p in report.problems]
     if report.silenced:
         lines.append(f"{len(report.silenced)} check(s) silenced by translators:")
         lines.extend(f"  {s}" for s in report.silenced)
     if report.problems:
         lines.append(f"{len(report.problems)} problem(s) in {len(report.catalogs)} catalog(s)")
-    else:
+    elif not unreadable:
         lines.append(f"all {len(report.catalogs)} catalog(s) pass")
+    else:
+        lines.append(f"{len(report.catalogs)} catalog(s) pass")
+    if unreadable:
+        lines.append(f"{len(unreadable)} locale(s) could not be checked (see the errors)")
     return "\n".join(lines)
 
 
-def junit_xml(report: Report) -> str:
-    """One test case per catalog, failing with every problem found in it."""
+def junit_xml(report: Report, unreadable: Sequence[HandoutsError] = ()) -> str:
+    """One test case per catalog, failing with every problem found in it, and a failing one per
+    locale that could not be checked."""
     from xml.etree import ElementTree
 
     suite = ElementTree.Element("testsuite", name="handouts check", tests=str(len(report.catalogs)))
@@ -533,8 +540,13 @@ def junit_xml(report: Report) -> str:
             failures += 1
             failure = ElementTree.SubElement(case, "failure", message=f"{len(by_path[name])} problem(s)")
             failure.text = xml_text("\n".join(by_path[name]))
+    for error in unreadable:
+        place = display_path(error.location.path) if error.location is not None else error.category
+        case = ElementTree.SubElement(suite, "testcase", classname="locales", name=xml_text(place))
+        ElementTree.SubElement(case, "error", message=xml_text(error.category)).text = xml_text(str(error))
     suite.set("failures", str(failures))
-    suite.set("tests", str(len(names)))
+    suite.set("errors", str(len(unreadable)))
+    suite.set("tests", str(len(names) + len(unreadable)))
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)
 
 

@@ -177,9 +177,7 @@ def is_colour(value: Any) -> str | None:
     return None
 
 
-def one_or_more_of(
-    choices: Collection[str], noun: str, *, single: bool
-) -> Callable[[Any], str | None]:
+def one_or_more_of(choices: Collection[str], noun: str, *, single: bool) -> Callable[[Any], str | None]:
     """A validator for a list of distinct choices (or, where `single`, also one choice alone)."""
     named = " or ".join(map(repr, choices))
 

@@ -386,7 +386,9 @@ def test_arabic_indic_decade_passes_check(project_copy: Path) -> None:
 
 def test_check_format_json(project_copy: Path) -> None:
     clean = json.loads(run("check", "--format", "json", cwd=project_copy).stdout)
-    assert clean == {"ok": True, "problems": [], "silenced": [], "catalogs": catalogs_of(project_copy)}
+    assert clean == {
+        "ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": catalogs_of(project_copy)
+    }  # fmt: skip
     line = change_spanish_decade(project_copy)
     # A translator writes the 1990s as a word and silences the numbers check with a reason.
     path = project_copy / ES_CONTENT
@@ -396,7 +398,7 @@ def test_check_format_json(project_copy: Path) -> None:
     result = run("check", "--format", "json", cwd=project_copy)
     assert result.returncode == 1, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"ok", "problems", "silenced", "catalogs"}
+    assert set(data) == {"ok", "unreadable", "problems", "silenced", "catalogs"}
     assert data["ok"] is False
     assert data["catalogs"] == catalogs_of(project_copy)
     [problem] = data["problems"]
@@ -440,7 +442,7 @@ def test_check_of_one_po_file_reports_only_that_file(project_copy: Path) -> None
     copy_source_as_translation(project_copy / ES_TEMPLATES)  # the same locale, another domain
     only = run("check", ES_CONTENT, "--format", "json", cwd=project_copy)
     assert only.returncode == 0, only.stdout + only.stderr
-    assert json.loads(only.stdout) == {"ok": True, "problems": [], "silenced": [], "catalogs": [ES_CONTENT]}
+    assert json.loads(only.stdout) == {"ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": [ES_CONTENT]}
     line = change_spanish_decade(project_copy)
     result = run("check", ES_CONTENT, cwd=project_copy)
     assert result.returncode == 1, result.stdout + result.stderr

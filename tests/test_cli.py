@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import polib
 import pytest
@@ -194,3 +196,26 @@ def test_a_plural_message_in_a_template_is_refused_with_its_line(project_copy: P
 def test_jobs_must_be_a_positive_number(shipped: Path, value: str) -> None:
     result = run("build", "--jobs", value, cwd=shipped)
     assert result.returncode == 2 and "--jobs" in result.stderr and "whole number" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_check_with_a_locale_it_cannot_read_never_reports_success(shipped: Path, fmt: str) -> None:
+    """The other locales are still checked, but no report of the run may read as a pass."""
+    result = run("check", "--locale", "es", "--locale", "xx", "--format", fmt, cwd=shipped)
+    assert result.returncode == 2 and "unknown locale 'xx'" in result.stderr
+    if fmt == "text":
+        assert "all " not in result.stdout
+        assert result.stdout.splitlines()[-2:] == [
+            "2 catalog(s) pass",
+            "1 locale(s) could not be checked (see the errors)",
+        ]
+    elif fmt == "json":
+        data = json.loads(result.stdout)
+        assert data["ok"] is False and len(data["catalogs"]) == 2
+        [unreadable] = data["unreadable"]
+        assert "unknown locale 'xx'" in unreadable
+    else:
+        suite = ElementTree.fromstring(result.stdout)
+        assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "0", "1")
+        [error] = [case.find("error") for case in suite.findall("testcase") if case.find("error") is not None]
+        assert error is not None and "unknown locale 'xx'" in (error.text or "")
