@@ -442,7 +442,9 @@ def test_check_of_one_po_file_reports_only_that_file(project_copy: Path) -> None
     copy_source_as_translation(project_copy / ES_TEMPLATES)  # the same locale, another domain
     only = run("check", ES_CONTENT, "--format", "json", cwd=project_copy)
     assert only.returncode == 0, only.stdout + only.stderr
-    assert json.loads(only.stdout) == {"ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": [ES_CONTENT]}
+    assert json.loads(only.stdout) == {
+        "ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": [ES_CONTENT]
+    }  # fmt: skip
     line = change_spanish_decade(project_copy)
     result = run("check", ES_CONTENT, cwd=project_copy)
     assert result.returncode == 1, result.stdout + result.stderr
