@@ -43,6 +43,14 @@ from .errors import RenderError
 # The WeasyPrint releases this extension is tested with; keep in step with pyproject.toml.
 TESTED_WEASYPRINT = ((70, 0), (71, 0))  # at least the first, below the second
 PAGINATION = {"top": "/Header", "bottom": "/Footer"}
+# Invisible characters that are no part of any word's spelling: the word joiners that keep Korean
+# words whole on a line (see `handouts.render`). They are left out of every text a reader gets.
+NOT_TEXT = str.maketrans("", "", "\u2060\ufeff")
+
+
+def readable(text: str) -> str:
+    """`text` as a reader should get it: without word joiners."""
+    return text.translate(NOT_TEXT)
 
 
 def check_version(version: str) -> None:
@@ -222,7 +230,7 @@ def text_box_actual_texts(box: Any, tags: Any) -> dict[int, tuple[str, bool]]:
         for grandchild in child.children if isinstance(child, boxes.LineBox) else [child]:
             if isinstance(grandchild, boxes.TextBox) and grandchild in tags:
                 kid = tags[grandchild]
-                found[kid["mcid"]] = (grandchild.text, bool(kid.get("actual_text")))
+                found[kid["mcid"]] = (readable(grandchild.text), bool(kid.get("actual_text")))
     return found
 
 
@@ -321,14 +329,14 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
             # WeasyPrint's mapping: the text from this glyph's cluster offset to the next glyph's.
             following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
             g2 = length if following is None else log[following]
-            to_unicode[glyph_id] = utf8_text[offset + log[i] : offset + g2].decode()
+            to_unicode[glyph_id] = readable(utf8_text[offset + log[i] : offset + g2].decode())
     # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its
     # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
     # clusters of their own, drawn back over their letter with no advance: readers see that as
     # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
     if len(set(log)) == count and pango.PANGO_GLYPH_EMPTY not in ids:
         mapped = [to_unicode.get(glyph_id, "") for glyph_id in (reversed(ids) if rtl else ids)]
-        reads_right = all(mapped) and "".join(mapped) == utf8_text[offset : offset + length].decode()
+        reads_right = all(mapped) and "".join(mapped) == readable(utf8_text[offset : offset + length].decode())
         placed = (info.geometry for info in infos)
         if reads_right and not any(g.y_offset or (not rtl and (g.x_offset or not g.width)) for g in placed):
             return {}, set(), False
@@ -338,7 +346,7 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
 
     def close_word() -> None:
         if any(needed for *_, needed in word):
-            starts[word[0][0]] = utf8_text[offset + word[0][2] : offset + word[-1][3]].decode()
+            starts[word[0][0]] = readable(utf8_text[offset + word[0][2] : offset + word[-1][3]].decode())
             ends.add(word[-1][1] - 1)
         word.clear()
 
@@ -346,7 +354,7 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
     right_to_left: list[list[Any]] = []  # logical order: [first glyph, end glyph, text, needed]
     lost = False
     for first, end, t1, t2 in reversed(spans) if rtl else spans:
-        text = utf8_text[offset + t1 : offset + t2].decode()
+        text = readable(utf8_text[offset + t1 : offset + t2].decode())
         drawn = [
             i
             for i in range(first, end)
@@ -359,6 +367,8 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
         stacked = len(drawn) > 1 and any(not infos[i].geometry.width or infos[i].geometry.x_offset for i in drawn)
         silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
         needed = bool(drawn) and (risen or needs_actual_text(cluster_mapped, text) or (not rtl and (stacked or silent)))
+        if not drawn and not text:  # only word joiners: nothing to read, and no end of a word
+            continue
         invisible = not drawn and not text.isspace()
         if rtl:
             lost = lost or invisible
@@ -518,7 +528,7 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
                         t2 = glyph_item.item.length if i == 0 else clusters[i - 1]
                     else:
                         t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
-                    font.to_unicode[glyph_id] = utf8_text[item_offset + t1 : item_offset + t2].decode()
+                    font.to_unicode[glyph_id] = readable(utf8_text[item_offset + t1 : item_offset + t2].decode())
 
                 # Set horizontal and vertical offsets.
                 offset = glyph_info.geometry.x_offset / font_size

@@ -367,10 +367,10 @@ def structure_text(path: Path) -> str:
     return "\n".join(text for _, _, text in effective_languages(path))
 
 
-# Format characters that are no part of a word's spelling: bidi controls, and the word joiners
-# Korean pages get to keep words whole. The zero-width (non-)joiners of Persian and Indic
-# spelling stay, unless a comparison asks to leave every format character aside.
-NOT_SPELLING = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u2060\ufeff")
+# Format characters that are no part of a word's spelling: bidi controls. The zero-width
+# (non-)joiners of Persian and Indic spelling stay, unless a comparison asks to leave every format
+# character aside; so do word joiners, which no reader should get.
+NOT_SPELLING = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
 
 
 def words_of(text: str, ignore_format: bool = False) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -122,6 +123,13 @@ def test_extracted_text_equals_the_catalog_text(built: dict[str, Job], locale: s
     assert share >= PDFTOTEXT_FLOOR.get(locale, 0.99), f"{locale}: pdftotext {share:.3f}, missed {missed[:10]}"
     share, missed = identical_word_share(expected, structure_text(job.output))
     assert share >= 0.99, f"{locale}: structure tree {share:.3f}, missed {missed[:10]}"
+    # No invisible character the translator did not write (such as the word joiners that keep
+    # Korean words whole): it would break searching the PDF and copying its text. Poppler marks
+    # right-to-left runs with embeddings of its own.
+    written = {c for c in expected if unicodedata.category(c) == "Cf"} | set("\u202a\u202b\u202c\u202d\u202e")
+    for reader, text in [("pdftotext", poppler.stdout.decode()), ("structure tree", structure_text(job.output))]:
+        invented = sorted(f"U+{ord(c):04X}" for c in set(text) if unicodedata.category(c) == "Cf" and c not in written)
+        assert not invented, f"{locale}: {reader} reads {invented}"
 
 
 @pytest.mark.parametrize(
