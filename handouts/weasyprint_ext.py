@@ -263,6 +263,21 @@ def cluster_spans(log_clusters: list[int], length: int, rtl: bool, text: bytes) 
     keeps Arabic harakat apart from their letter) joins the letter's cluster before it in
     logical order, so that a reader gets the letter and its marks together.
     """
+    spans = glyph_clusters(log_clusters, length, rtl)
+    merged: list[tuple[int, int, int, int]] = []
+    for span in reversed(spans) if rtl else spans:  # logical order
+        first, end, t1, t2 = span
+        if merged and t2 > t1 and starts_with_mark(text[t1:t2]):
+            p_first, p_end, p1, p2 = merged[-1]
+            if p2 == t1 and (p_end == first or end == p_first):
+                merged[-1] = (min(first, p_first), max(end, p_end), p1, t2)
+                continue
+        merged.append(span)
+    return sorted(merged)
+
+
+def glyph_clusters(log_clusters: list[int], length: int, rtl: bool) -> list[tuple[int, int, int, int]]:
+    """(first glyph, end glyph, first byte, end byte) of each run of glyphs with one cluster offset."""
     spans: list[tuple[int, int, int, int]] = []
     count = len(log_clusters)
     i = 0
@@ -275,16 +290,59 @@ def cluster_spans(log_clusters: list[int], length: int, rtl: bool, text: bytes) 
         end = length if following is None else log_clusters[following]
         spans.append((i, j, start, max(start, end)))
         i = j
-    merged: list[tuple[int, int, int, int]] = []
-    for span in reversed(spans) if rtl else spans:  # logical order
-        first, end, t1, t2 = span
-        if merged and t2 > t1 and starts_with_mark(text[t1:t2]):
-            p_first, p_end, p1, p2 = merged[-1]
-            if p2 == t1 and (p_end == first or end == p_first):
-                merged[-1] = (min(first, p_first), max(end, p_end), p1, t2)
-                continue
-        merged.append(span)
-    return sorted(merged)
+    return spans
+
+
+def glyph_texts(glyphs: list[int], text: str, nominal: dict[int, str]) -> list[str]:
+    """The text of each glyph of one cluster (glyphs in logical order), for the font's ToUnicode map.
+
+    WeasyPrint gives a cluster's whole text to its last glyph and nothing to the others, so a
+    Devanagari consonant first drawn with its pre-base vowel sign (कि) reads as both letters
+    wherever else it appears, and the vowel sign reads as nothing (readers without ActualText,
+    such as pdf.js's text layer, then show the glyph's number as a character). Here a glyph that is
+    the font's own glyph for a character (its `cmap`) reads as that character, one of the cluster's
+    (canonically decomposed: a two-part Tamil vowel sign is drawn as the glyphs of its two parts)
+    where it can; the other glyphs share the characters left over, in logical order, the last
+    taking the rest.
+    """
+    left = list(unicodedata.normalize("NFD", text))
+    texts = [""] * len(glyphs)
+    for index, glyph in enumerate(glyphs):
+        chars = nominal.get(glyph, "")
+        own = next((char for char in chars if pieces_left(char, left)), None)
+        for piece in unicodedata.normalize("NFD", own or ""):
+            left.remove(piece)
+        texts[index] = own or chars[:1]
+    others = [index for index, glyph in enumerate(glyphs) if not texts[index]]
+    for n, index in enumerate(others):
+        texts[index] = "".join(left) if n == len(others) - 1 else (left.pop(0) if left else "")
+    return texts
+
+
+def pieces_left(char: str, left: list[str]) -> bool:
+    """Whether every character of `char`'s canonical decomposition is still in `left`."""
+    pieces = unicodedata.normalize("NFD", char)
+    return all(left.count(piece) >= pieces.count(piece) for piece in set(pieces))
+
+
+NOMINAL_GLYPHS: dict[str, dict[int, str]] = {}  # by WeasyPrint's font hash
+
+
+def nominal_glyphs(font: Any) -> dict[int, str]:
+    """{glyph: the characters the font's cmap maps to it}, read once per font and process."""
+    found = NOMINAL_GLYPHS.get(font.hash)
+    if found is None:
+        from io import BytesIO
+
+        from fontTools.ttLib import TTFont
+
+        ttfont = TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+        found = {}
+        for codepoint, name in sorted((ttfont.getBestCmap() or {}).items()):
+            glyph = ttfont.getGlyphID(name)
+            found[glyph] = found.get(glyph, "") + chr(codepoint)
+        NOMINAL_GLYPHS[font.hash] = found
+    return found
 
 
 def starts_with_mark(utf8: bytes) -> bool:
@@ -323,13 +381,17 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
     infos = glyphs_info[0:count]
     ids = [info.glyph for info in infos]
     to_unicode = font.to_unicode
-    for i, glyph_id in enumerate(ids):
-        drawable = glyph_id != pango.PANGO_GLYPH_EMPTY and not glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG
-        if drawable and glyph_id not in to_unicode:
-            # WeasyPrint's mapping: the text from this glyph's cluster offset to the next glyph's.
-            following = (i - 1 if i > 0 else None) if rtl else (i + 1 if i < count - 1 else None)
-            g2 = length if following is None else log[following]
-            to_unicode[glyph_id] = readable(utf8_text[offset + log[i] : offset + g2].decode())
+    for first, end, t1, t2 in glyph_clusters(log, length, rtl):
+        drawn = [
+            ids[i]
+            for i in (range(end - 1, first - 1, -1) if rtl else range(first, end))  # logical order
+            if ids[i] != pango.PANGO_GLYPH_EMPTY and not ids[i] & pango.PANGO_GLYPH_UNKNOWN_FLAG
+        ]
+        if not all(glyph in to_unicode for glyph in drawn):
+            text = readable(utf8_text[offset + t1 : offset + t2].decode())
+            texts = glyph_texts(drawn, text, nominal_glyphs(font)) if len(drawn) > 1 else [text] * len(drawn)
+            for glyph, glyph_text in zip(drawn, texts, strict=True):
+                to_unicode.setdefault(glyph, glyph_text)
     # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its
     # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
     # clusters of their own, drawn back over their letter with no advance: readers see that as

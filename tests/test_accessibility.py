@@ -264,6 +264,38 @@ CLUSTERS = {
 }
 
 
+# Readers that take no ActualText (pdf.js's text layer, behind Firefox's find and copy) read each
+# glyph through the font's ToUnicode map, in drawing order. Every glyph should then read as its own
+# letters: a pre-base vowel sign as itself, not as nothing or the glyph's number, and its consonant
+# as the consonant alone. Where a vowel sign is drawn as the glyphs of other letters, the map (one
+# text per glyph in the whole document) cannot say it; ActualText does, for every other reader.
+TOUNICODE_INEXACT = {
+    "km": "ៀ is drawn as the glyphs of េ and ា",
+    "ta": "a glyph of ெ is drawn again inside ொ",
+}
+
+
+@pytest.mark.parametrize("locale", sorted({*SAMPLES, *CLUSTERS}))
+def test_every_glyph_reads_as_its_own_letters_without_actual_text(
+    writer: PdfWriter, tmp_path: Path, locale: str
+) -> None:
+    from collections import Counter
+
+    from pdfminer.high_level import extract_text
+
+    def letters(text: str) -> Counter[str]:
+        decomposed = unicodedata.normalize("NFD", text)
+        return Counter(c for c in decomposed if unicodedata.category(c)[0] in "LM")
+
+    text = " ".join(t for t in (SAMPLES.get(locale), CLUSTERS.get(locale)) if t)
+    direction = "rtl" if locale in ("ar", "fa", "ur", "he") else "ltr"
+    glyphs = extract_text(str(render(writer, tmp_path, f"<p>{text}</p>", locale, direction)))
+    assert "(cid:" not in glyphs, f"{locale}: a glyph reads as nothing: {glyphs!r}"
+    if locale not in TOUNICODE_INEXACT:
+        got, want = letters(glyphs), letters(text)
+        assert got == want, f"{locale}: reads {got - want} instead of {want - got}"
+
+
 @pytest.mark.parametrize("locale", sorted({*SAMPLES, *CLUSTERS}))
 def test_every_script_reads_back_exactly(writer: PdfWriter, tmp_path: Path, locale: str) -> None:
     text = " ".join(t for t in (SAMPLES.get(locale), CLUSTERS.get(locale)) if t)
