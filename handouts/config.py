@@ -384,20 +384,13 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
     logo_file: Path | None = None
     aspect = 1.0
     if is_text(flat.get("logo.file")) is None:
-        logo_file = (path.parent / flat["logo.file"]).resolve()
-        if path.parent.resolve() not in logo_file.parents:
-            problems.append("logo.file: must be a file inside the brand's folder")
-        elif logo_file.suffix.lower() not in LOGO_SUFFIXES:
-            problems.append(f"logo.file: must be one of {', '.join(sorted(LOGO_SUFFIXES))}")
-        elif not logo_file.is_file():
-            problems.append(f"logo.file: {flat['logo.file']!r} does not exist beside brand.toml")
-        elif (not_an_image := image_problem(logo_file)) is not None:
-            problems.append(f"logo.file: {flat['logo.file']!r} {not_an_image}")
-        else:
+        logo_file = brand_file(path, "logo.file", flat["logo.file"], LOGO_SUFFIXES, image_problem, problems)
+        if logo_file is not None:
             try:
                 aspect = logo_aspect(logo_file)
             except LogoError as error:
                 problems.append(f"logo.file: {error}")
+                logo_file = None
     font = validate_font(path, flat, problems)
     if problems or logo_file is None:
         return None, problems
@@ -433,6 +426,31 @@ def validate_brand(brand_id: str, path: Path, data: dict[str, Any]) -> tuple[Bra
     )
 
 
+def brand_file(
+    path: Path,
+    key: str,
+    value: str,
+    suffixes: Collection[str],
+    content_problem: Callable[[Path], str | None],
+    problems: list[str],
+) -> Path | None:
+    """The file a brand key names: inside the brand's folder (symbolic links resolved), with one of
+    `suffixes`, existing, and with content `content_problem` finds nothing wrong with; else None,
+    and the problem is added to `problems`."""
+    file = (path.parent / value).resolve()
+    if path.parent.resolve() not in file.parents:
+        problems.append(f"{key}: must be a file inside the brand's folder")
+    elif file.suffix.lower() not in suffixes:
+        problems.append(f"{key}: must be one of {', '.join(sorted(suffixes))}")
+    elif not file.is_file():
+        problems.append(f"{key}: {value!r} does not exist beside brand.toml")
+    elif (problem := content_problem(file)) is not None:
+        problems.append(f"{key}: {value!r} {problem}")
+    else:
+        return file
+    return None
+
+
 def validate_font(path: Path, flat: dict[str, Any], problems: list[str]) -> FontFamily | None:
     """The optional `[font]` table: a family name and its font files, inside the brand folder."""
     keys = [key for key in flat if key.startswith("font.")]
@@ -446,16 +464,8 @@ def validate_font(path: Path, flat: dict[str, Any], problems: list[str]) -> Font
         value = flat.get(f"font.{style}")
         if not isinstance(value, str) or is_text(value) is not None:
             continue
-        file = (path.parent / value).resolve()
-        if path.parent.resolve() not in file.parents:
-            problems.append(f"font.{style}: must be a file inside the brand's folder")
-        elif file.suffix.lower() not in FONT_SUFFIXES:
-            problems.append(f"font.{style}: must be one of {', '.join(sorted(FONT_SUFFIXES))}")
-        elif not file.is_file():
-            problems.append(f"font.{style}: {value!r} does not exist beside brand.toml")
-        elif (unreadable := font_problem(file)) is not None:
-            problems.append(f"font.{style}: {value!r} is not a usable font: {unreadable}")
-        else:
+        file = brand_file(path, f"font.{style}", value, FONT_SUFFIXES, unusable_font, problems)
+        if file is not None:
             files[style] = file
     family = flat.get("font.family")
     if not isinstance(family, str) or "regular" not in files:
@@ -468,6 +478,11 @@ def validate_font(path: Path, flat: dict[str, Any], problems: list[str]) -> Font
 
 SFNT_SIGNATURES = {b"\x00\x01\x00\x00", b"OTTO", b"true", b"wOFF"}
 REQUIRED_TABLES = {b"cmap", b"head", b"hhea", b"maxp"}
+
+
+def unusable_font(path: Path) -> str | None:
+    problem = font_problem(path)
+    return None if problem is None else f"is not a usable font: {problem}"
 
 
 def font_problem(path: Path) -> str | None:
