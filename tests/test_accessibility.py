@@ -35,10 +35,11 @@ from .test_typography import SAMPLES
 
 RTL_AND_INDIC = ("ar", "fa", "hi")
 # Readers of the structure tree (pdf.js, Firefox; pdfminer.six here) get every word of every locale.
-# poppler's pdftotext (22.12, as Debian 12 ships it; the same code today) gets every word too, but
-# two kinds that it cannot read from any PDF whose text is in reading order, Chromium's included
-# (see poppler/TextOutputDev.cc; `pdftotext` in its default reading-order mode, as here):
-# 1. A right-to-left cluster under a span of two letters or more. ActualText::end hands the span's
+# poppler's pdftotext (22.12, as Debian 12 ships it) gets every word too, but two kinds that it
+# cannot read from any PDF whose text is in reading order, Chromium's included (see
+# poppler/TextOutputDev.cc; `pdftotext` in its default reading-order mode, as here; `-raw` keeps
+# content-stream order and reads right-to-left text backwards):
+# 1. A right-to-left cluster under a span of two characters or more. ActualText::end hands the span's
 #    whole text to TextPage::addChar at the box of its glyphs, which lays the letters out left to
 #    right (as it does a ToUnicode entry of several letters); reorderText then reverses each
 #    right-to-left run of the line, so "رً" comes back as "ًر". The span cannot be left out where a
