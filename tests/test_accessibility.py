@@ -42,12 +42,13 @@ RTL_AND_INDIC = ("ar", "fa", "hi")
 # 1. A right-to-left cluster under a span of two characters or more. ActualText::end hands the span's
 #    whole text to TextPage::addChar at the box of its glyphs, which lays the letters out left to
 #    right (as it does a ToUnicode entry of several letters); reorderText then reverses each
-#    right-to-left run of the line, so "رً" comes back as "ًر". The span cannot be left out where a
-#    mark is drawn raised right of its letter's origin (most harakat in Noto Naskh): a glyph whose
-#    baseline is 0.5 pt off starts a word of its own, and words are ordered by where they start, so
-#    the mark would follow its letter's whole word, or end the line. Spans of one letter are
-#    impossible where one glyph on the baseline stands for a letter and its mark (أُ). Writing the
-#    ActualText backwards would suit poppler alone and mislead every reader of the standard.
+#    right-to-left run of the line, so "رً" comes back as "ًر". The span can be neither left out nor
+#    cut into spans of one letter where a mark is drawn raised right of its letter's origin (most
+#    harakat in Noto Naskh): a glyph whose baseline is 0.5 pt off starts a word of its own, and
+#    words are ordered by where they start, so the mark would follow its letter's whole word, or
+#    end the line (TextWord::addCombining, which puts a mark over its letter, knows only twelve
+#    spacing accents, none of them Arabic). Writing the ActualText backwards would suit poppler
+#    alone and mislead every other reader.
 # 2. A number and the right-to-left word after it: reorderText gives the neutral characters left of
 #    a number (in reading order, after it: the space, a comma) to the number's left-to-right run,
 #    so "۱۹۶۰ در" comes back as "۱۹۶۰در" however the PDF is written.
