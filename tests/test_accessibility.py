@@ -52,8 +52,9 @@ RTL_AND_INDIC = ("ar", "fa", "hi")
 # 2. A number and the right-to-left word after it: reorderText gives the neutral characters left of
 #    a number (in reading order, after it: the space, a comma) to the number's left-to-right run,
 #    so "۱۹۶۰ در" comes back as "۱۹۶۰در" however the PDF is written.
-# These words, found in each PDF (its multi-letter right-to-left spans) and in the catalog text
-# (numbers), are left out of pdftotext's count; every other word must be read exactly. poppler
+# These words, found in each PDF (its right-to-left spans of a letter and its marks) and in the
+# catalog text (numbers), are left out of pdftotext's count, and pdftotext must indeed misread each;
+# every other word must be read exactly. poppler
 # also drops zero-width non-joiners (compared without format characters).
 
 
@@ -65,8 +66,9 @@ def words_poppler_cannot_read(pdf: Path, expected: str) -> set[int]:
             for operands, operator in pikepdf.parse_content_stream(page):
                 if str(operator) == "BDC" and operands[0] == "/Span" and "/ActualText" in operands[1]:
                     text = unicodedata.normalize("NFC", str(operands[1].ActualText))
-                    if len(text) > 1 and any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
-                        spans.add(text)
+                    right_to_left = any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+                    if len(text) > 1 and right_to_left and any(unicodedata.category(c) == "Mn" for c in text):
+                        spans.add(text)  # a letter and its harakat
     words = words_of(expected, ignore_format=True)
     found = {i for i, word in enumerate(words) if any(span in word for span in spans)}
     for i, (word, following) in enumerate(pairwise(words)):
