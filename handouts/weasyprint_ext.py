@@ -20,8 +20,8 @@ the function that decides it, and each could be offered upstream as it stands:
    or a glyph of the cluster is drawn with a rise (which readers take for another line) where
    reading the glyphs by their position would not give their order, the cluster is wrapped in
    `/Span <</ActualText (text)>> BDC … EMC` (ISO 32000-1 14.9.4), the way Chromium's PDF backend
-   does. The text box's structure element gets the same text as
-   `/ActualText`, for readers that take it from the structure tree (pdf.js, Firefox).
+   does. The text box's structure element gets the same text as `/ActualText`, for readers that
+   take it from the structure tree (pdf.js, Firefox).
 4. **Notes.** An element with the ARIA role `note` becomes a `/Note` structure element, with the
    unique `/ID` PDF/UA-1 7.9 asks of notes.
 
