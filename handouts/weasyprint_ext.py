@@ -17,10 +17,11 @@ the function that decides it, and each could be offered upstream as it stands:
    cannot say that a Devanagari pre-base vowel sign drawn first is read after its consonant, that
    Noto Naskh's alef and raised hamza are one letter أ, or that a glyph first drawn in one cluster
    means something else in another. Where the map does not give a cluster's text in logical order,
-   or a glyph of the cluster is drawn with a rise (which readers take for another line), the
-   cluster is wrapped in `/Span <</ActualText (text)>> BDC … EMC` (ISO 32000-1 14.9.4), the way
-   Chromium's PDF backend does. The text box's structure element gets the same text as
-   `/ActualText`, for readers that take it from the structure tree (pdf.js, Firefox).
+   or a glyph of the cluster is drawn with a rise (which readers take for another line) where
+   reading the glyphs by their position would not give their order, the cluster is wrapped in
+   `/Span <</ActualText (text)>> BDC … EMC` (ISO 32000-1 14.9.4), the way Chromium's PDF backend
+   does. The text box's structure element gets the same text as `/ActualText`, for readers that
+   take it from the structure tree (pdf.js, Firefox).
 4. **Notes.** An element with the ARIA role `note` becomes a `/Note` structure element, with the
    unique `/ID` PDF/UA-1 7.9 asks of notes.
 
@@ -36,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from .errors import RenderError
@@ -368,7 +370,11 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
     A character drawn as no glyph (a zero-width non-joiner) joins its word's span left to right.
     Right to left it is left to the structure element's ActualText: poppler lays a span's letters
     out left to right and then reverses the right-to-left line, so a span of two letters or more
-    comes out reversed there.
+    comes out reversed there. For the same reason a raised mark right to left needs no span where
+    each glyph of its cluster reads as its own text and is drawn left of the glyph after it (Noto
+    Naskh's tanwin on the alef of lam-alef, "معمولاً"): readers that order glyphs by position then
+    put the mark after its letter, as they put every other glyph of the line. A mark drawn right
+    of its letter's origin (most harakat) keeps its span.
     """
     from weasyprint.text.ffi import pango
 
@@ -413,6 +419,11 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
         word.clear()
 
     spans = cluster_spans(log, length, rtl, utf8_text[offset : offset + length])
+    origins = []  # where each glyph is drawn along the line, left to right
+    pen = 0
+    for info in infos:
+        origins.append(pen + info.geometry.x_offset)
+        pen += info.geometry.width
     right_to_left: list[list[Any]] = []  # logical order: [first glyph, end glyph, text, needed]
     lost = False
     for first, end, t1, t2 in reversed(spans) if rtl else spans:
@@ -428,6 +439,8 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
         # twice at one place (poppler then cuts the word there).
         stacked = len(drawn) > 1 and any(not infos[i].geometry.width or infos[i].geometry.x_offset for i in drawn)
         silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
+        if rtl:  # a raised mark drawn left of its letter reads in place (see the docstring)
+            risen = risen and not all(origins[i] < origins[j] for i, j in pairwise(drawn))
         needed = bool(drawn) and (risen or needs_actual_text(cluster_mapped, text) or (not rtl and (stacked or silent)))
         if not drawn and not text:  # only word joiners: nothing to read, and no end of a word
             continue
