@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -124,18 +125,64 @@ def built(
     return builds[paper]
 
 
-@pytest.fixture(scope="session")
-def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full release of the real project, made once by the CLI in a separate process."""
-    project = copy_project(tmp_path_factory.mktemp("release-project"))
-    out = tmp_path_factory.mktemp("release")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "release", "--out", str(out)],
+@dataclass(frozen=True)
+class ShippedBuild:
+    """The shipped project's every PDF, as one forced CLI build wrote them."""
+
+    project: Path  # its own copy of the project, whose `.cache/` now holds every PDF
+    out: Path
+    stdout: str
+
+
+def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a separate process, as CI runs it for a release (SOURCE_DATE_EPOCH set)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args],
         cwd=project,
         capture_output=True,
         text=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": "1764460800"},
         timeout=900,
     )
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
+    """Every PDF of the shipped project (every clinic, language, paper and edition), rendered once per
+    session by the default command (`build`) with `--force`, in two worker processes; the release and
+    the build tests reuse it."""
+    project = copy_project(tmp_path_factory.mktemp("release-project"))
+    out = tmp_path_factory.mktemp("shipped-build")
+    result = cli(project, "--force", "--jobs", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return ShippedBuild(project, out, result.stdout)
+
+
+@pytest.fixture(scope="session")
+def released(shipped_build: ShippedBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full release of the real project, made once by the CLI in a separate process (its PDFs come
+    from the build cache that `shipped_build` filled: the same bytes, rendered once)."""
+    out = tmp_path_factory.mktemp("release")
+    result = cli(shipped_build.project, "release", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+# Tests that read one of the session's big builds run in one worker of pytest-xdist (`--dist
+# loadgroup`), so that each set of PDFs is still built once per session; the other tests spread out.
+def build_group(item: pytest.Item) -> str | None:
+    names = getattr(item, "fixturenames", ())
+    if "built" in names:
+        callspec = getattr(item, "callspec", None)
+        return f"built-{callspec.params['built']}" if callspec is not None else "built"
+    if "released" in names or "shipped_build" in names:
+        return "shipped-build"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = build_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -12,7 +12,7 @@ import pytest
 
 from handouts import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, ShippedBuild
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -29,15 +29,16 @@ def test_help_on_every_command(shipped: Path, command: list[str]) -> None:
     assert "usage:" in result.stdout
 
 
-def test_build_writes_a_pdf_per_locale_and_brand(shipped: Path, tmp_path: Path) -> None:
-    result = run("--out", str(tmp_path), "--force", cwd=shipped)
-    assert result.returncode == 0, result.stderr
+def test_build_writes_a_pdf_per_locale_and_brand(shipped_build: ShippedBuild) -> None:
+    """`--force --out DIR` (no command: build): the session's one build of every shipped PDF (conftest.py)."""
+    out, stdout = shipped_build.out, shipped_build.stdout
     locales = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
     brands = sorted(p.parent.name for p in (ROOT / "brands").glob("*/brand.toml"))
     assert brands == ["example", "lakeside", "northside"]
     for brand in ("example", "lakeside"):  # every shipped language, on the brand's one paper
         for tag in locales:
-            assert f"built {tmp_path}/{brand}/{tag}/ketamine-infusions.pdf" in result.stdout
+            assert f"built {out}/{brand}/{tag}/ketamine-infusions.pdf" in stdout
+            assert (out / brand / tag / "ketamine-infusions.pdf").read_bytes().startswith(b"%PDF-")
     # Northside offers three languages, on two papers, in two editions
     northside = [
         f"{tag}/ketamine-infusions{edition}.{paper}.pdf"
@@ -46,9 +47,10 @@ def test_build_writes_a_pdf_per_locale_and_brand(shipped: Path, tmp_path: Path) 
         for paper in ("letter", "a4")
     ]
     for name in northside:
-        assert f"built {tmp_path}/northside/{name}" in result.stdout
+        assert f"built {out}/northside/{name}" in stdout
     total = len(locales) * 2 + len(northside)
-    assert f"{total} PDF(s): {total} built, 0 up to date, 0 failed" in result.stdout
+    assert f"{total} PDF(s): {total} built, 0 up to date, 0 failed" in stdout
+    assert len(list(out.rglob("*.pdf"))) == total
 
 
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_Hans"])

@@ -15,7 +15,7 @@ from handouts import release
 from handouts.errors import UsageError
 from handouts.pipeline import BuildOptions, Project, build
 
-from .conftest import copy_project
+from .conftest import ShippedBuild, copy_project
 from .test_cli import run
 
 SAMPLE = ["--locale", "en", "--locale", "ar", "--locale", "zh-Hans", "--locale", "hi"]
@@ -28,18 +28,22 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
-def test_two_builds_in_separate_processes_are_byte_identical(shipped: Path, tmp_path: Path) -> None:
-    for name in ("one", "two"):
-        result = run("build", "--force", "--jobs", "2", "--out", str(tmp_path / name), *SAMPLE, cwd=shipped)
-        assert result.returncode == 0, result.stderr
-    one, two = digests(tmp_path / "one"), digests(tmp_path / "two")
-    assert len(one) == 4 + 4 + 4 and one == two  # two brands x 4 locales, and Northside's English x 4
+def test_two_builds_in_separate_processes_are_byte_identical(shipped_build: ShippedBuild, tmp_path: Path) -> None:
+    """A second process, serial this time, renders the same bytes as the session's build of every PDF."""
+    result = run("build", "--force", "--jobs", "1", "--out", str(tmp_path / "two"), *SAMPLE, cwd=shipped_build.project)
+    assert result.returncode == 0, result.stderr
+    two = digests(tmp_path / "two")
+    one = {name: digest for name, digest in digests(shipped_build.out).items() if name in two}
+    assert len(two) == 4 + 4 + 4 and one == two  # two brands x 4 locales, and Northside's English x 4
+    assert set(two) == {name for name in digests(shipped_build.out) if name.split("/")[1] in SAMPLE}
 
 
-def test_parallel_and_serial_builds_give_the_same_bytes(shipped: Path, tmp_path: Path) -> None:
-    build(Project(shipped, tmp_path / "serial"), BuildOptions(("es", "ko"), jobs=1, force=True))
-    build(Project(shipped, tmp_path / "parallel"), BuildOptions(("es", "ko"), jobs=2, force=True))
-    assert digests(tmp_path / "serial") == digests(tmp_path / "parallel")
+def test_parallel_and_serial_builds_give_the_same_bytes(shipped_build: ShippedBuild, tmp_path: Path) -> None:
+    """In-process and serial against the session's build in two worker processes."""
+    build(Project(shipped_build.project, tmp_path / "serial"), BuildOptions(("es", "ko"), jobs=1, force=True))
+    serial = digests(tmp_path / "serial")
+    parallel = {name: sha for name, sha in digests(shipped_build.out).items() if name.split("/")[1] in ("es", "ko")}
+    assert len(serial) == 2 + 2 + 4 and serial == parallel  # two brands, and Northside's Spanish x 4
 
 
 @pytest.fixture
@@ -90,7 +94,8 @@ def test_a_corrupt_cache_entry_is_rebuilt_never_trusted(project: Project) -> Non
     assert job.output.read_bytes() == good
 
 
-def test_shards_together_are_the_whole_build_exactly_once(shipped: Path, tmp_path: Path) -> None:
+def test_shards_together_are_the_whole_build_exactly_once(shipped_build: ShippedBuild, tmp_path: Path) -> None:
+    shipped = shipped_build.project  # its cache holds every PDF: the shards copy them
     seen: list[str] = []
     for k in (1, 2, 3):
         result = build(Project(shipped, tmp_path / f"shard{k}"), BuildOptions(shard=(k, 3)))
@@ -101,7 +106,8 @@ def test_shards_together_are_the_whole_build_exactly_once(shipped: Path, tmp_pat
     assert len(again) in (len(full) // 3, len(full) // 3 + 1)
 
 
-def test_merge_refuses_a_gap_and_an_overlap(shipped: Path, tmp_path: Path) -> None:
+def test_merge_refuses_a_gap_and_an_overlap(shipped_build: ShippedBuild, tmp_path: Path) -> None:
+    shipped = shipped_build.project  # its cache holds every PDF
     first = Project(shipped, tmp_path / "s1")
     release.release(first, BuildOptions(shard=(1, 2)))
     with pytest.raises(Exception, match="missing shards \\[2\\]"):
