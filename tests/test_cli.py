@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -94,8 +95,9 @@ def test_broken_po_exits_2_naming_file_and_line(project_copy: Path, tmp_path: Pa
 
 def test_bad_brand_exits_2_naming_every_key(project_copy: Path) -> None:
     brand = project_copy / "brands/example/brand.toml"
-    text = 'slogan = "Care"\n' + brand.read_text().replace('primary = "#0b5d7a"', 'primary = "#12"')
-    brand.write_text(text)
+    text, count = re.subn(r'(?m)^primary = "#[0-9a-fA-F]{6}"$', 'primary = "#12"', brand.read_text())
+    assert count == 1
+    brand.write_text('slogan = "Care"\n' + text)
     result = run("build", cwd=project_copy)
     assert result.returncode == 2
     assert "brands/example/brand.toml: colors.primary: config-error: '#12' is not a colour" in result.stderr
@@ -127,7 +129,7 @@ def test_extract_is_deterministic_and_current(project_copy: Path) -> None:
     assert run("extract", cwd=project_copy).returncode == 0
     assert {p: p.read_bytes() for p in (project_copy / "locales").glob("*.pot")} == before
     content = project_copy / "content/ketamine-infusions.md"
-    content.write_text(content.read_text().replace("little to no side effects", "few or no side effects"))
+    content.write_text(content.read_text() + "\nA paragraph the catalogs have never seen.\n")
     result = run("extract", "--check", cwd=project_copy)
     assert result.returncode == 1
     assert "locales/ketamine-infusions.pot: out of date" in result.stdout

@@ -180,18 +180,22 @@ def test_arabic_is_right_to_left_and_keeps_the_phone_number_in_order(built: dict
     job = built["ar"]
     words = words_with_boxes(job.output)
     # The phone number's two parts print left to right on one line: "+1" before "541-555-0142".
+    country, number = job.brand.phone.split(" ", 1)
+    assert country.startswith("+") and " " not in number  # the brand writes it in two parts
     pairs = [
         (a, b)
         for a in words
         for b in words
-        if a.text == "+1" and b.text == "541-555-0142" and a.page == b.page and abs(a.y_min - b.y_min) < 2
+        if a.text == country and b.text == number and a.page == b.page and abs(a.y_min - b.y_min) < 2
     ]
     assert pairs, "phone number not found on one line"
     assert all(a.x_max <= b.x_min for a, b in pairs), "phone number digits are out of order"
-    # So does the clinic's street address: the house number before the street.
-    numbers = [w for w in words if w.text == "1200" and w.page == 1]
+    # So does the clinic's street address: the house number before the street ("1200 Riverbend Avenue").
+    house, street = job.brand.address[0].split()[:2]
+    assert house.isdigit() and street.isalpha()
+    numbers = [w for w in words if w.text == house and w.page == 1]
     streets = [
-        w for w in words if w.text == "Riverbend" and w.page == 1 and any(abs(w.y_min - n.y_min) < 2 for n in numbers)
+        w for w in words if w.text == street and w.page == 1 and any(abs(w.y_min - n.y_min) < 2 for n in numbers)
     ]
     assert numbers and streets and numbers[0].x_max <= streets[0].x_min, "address number out of order"
     # Right-to-left: the first word of the heading and of the first paragraph touch the right margin.
