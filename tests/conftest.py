@@ -7,14 +7,17 @@ what an earlier test (or a developer's own build) left behind.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -22,6 +25,7 @@ from handouts.pipeline import BuildOptions, Job, Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"  # small sample projects, one per feature
+T = TypeVar("T")
 PROJECT_PARTS = ("content", "locales", "templates", "brands")
 
 
@@ -99,30 +103,73 @@ def weasyprint_log() -> Iterator[Recorder]:
     logger.removeHandler(recorder)
 
 
-@pytest.fixture(scope="session")
-def builds() -> dict[str, dict[str, Job]]:
-    """The session's builds by paper size, kept while pytest sets `built` up again for another order."""
-    return {}
+# --- the session's big builds, each made once per run ---------------------------------------------
+#
+# pytest-xdist runs the suite in one process per core (`-n auto` in pyproject.toml), and a session
+# fixture is set up in each worker that needs it. The big builds below are made by the first worker
+# that needs one, in a folder all the workers of the run share, under a lock; the others wait for it
+# and read what it left there (with `-n 0` the one process does both).
+
+
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder every worker of this run shares (the run's own temporary folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:
+    """`make(folder)` in the first worker that asks for `name`; its pickled result in every worker."""
+    folder = run_folder(tmp_path_factory) / f"once-{name}"
+    folder.mkdir(exist_ok=True)
+    result = folder / "result.pickle"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if `make` fails
+        if not result.exists():
+            value = make(folder)
+            result.write_bytes(pickle.dumps(value))  # the test's own objects, read back by this run only
+            return value
+    loaded: T = pickle.loads(result.read_bytes())
+    return loaded
+
+
+@dataclass(frozen=True)
+class Built:
+    """Every PDF of the shipped project on one paper, by locale tag, and what WeasyPrint warned while
+    rendering them."""
+
+    jobs: dict[str, Job]
+    warnings: list[str]
+
+
+# What WeasyPrint warned while rendering each paper's PDFs (filled as `built` sets up).
+BUILD_WARNINGS: dict[str, list[str]] = {}
 
 
 @pytest.fixture(scope="session", params=["letter", "a4"])
-def built(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    weasyprint_log: Recorder,
-    builds: dict[str, dict[str, Job]],
-) -> dict[str, Job]:
-    """Every PDF of the real project on each paper size, built once per session into its own copy, by locale tag.
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Job]:
+    """Every PDF of the real project on each paper size, built once per run into its own copy, by locale tag.
 
     In a shuffled order pytest tears a parametrized session fixture down and sets it up again
     whenever the paper changes; the build itself still happens once per paper.
     """
     paper = request.param
-    if paper not in builds:
-        project = copy_project(tmp_path_factory.mktemp(f"project-{paper}"))  # its own cache: nothing built before
-        jobs = build(Project(project, project / "dist"), BuildOptions(brands=("example",), paper=paper))
-        builds[paper] = {job.locale.tag: job for job in jobs}
-    return builds[paper]
+
+    def make(folder: Path) -> Built:
+        project = copy_project(folder / "project")  # its own cache: nothing built before
+        recorder = Recorder()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(recorder)
+        try:  # rendered in this process (jobs=1), so that the recorder hears every warning
+            result = build(Project(project, project / "dist"), BuildOptions(brands=("example",), paper=paper))
+        finally:
+            logger.removeHandler(recorder)
+        assert len(result.built) == len(result.jobs) > 1 and not result.skipped  # every PDF rendered here
+        warnings = [r.getMessage() for r in recorder.records if r.levelno >= logging.WARNING]
+        return Built({job.locale.tag: job for job in result.jobs}, warnings)
+
+    found = once(tmp_path_factory, f"built-{paper}", make)
+    BUILD_WARNINGS[paper] = found.warnings
+    return found.jobs
 
 
 @dataclass(frozen=True)
@@ -149,40 +196,28 @@ def cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
     """Every PDF of the shipped project (every clinic, language, paper and edition), rendered once per
-    session by the default command (`build`) with `--force`, in two worker processes; the release and
+    run by the default command (`build`) with `--force`, in two worker processes; the release and
     the build tests reuse it."""
-    project = copy_project(tmp_path_factory.mktemp("release-project"))
-    out = tmp_path_factory.mktemp("shipped-build")
-    result = cli(project, "--force", "--jobs", "2", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return ShippedBuild(project, out, result.stdout)
+
+    def make(folder: Path) -> ShippedBuild:
+        project = copy_project(folder / "project")
+        out = folder / "out"
+        result = cli(project, "--force", "--jobs", "2", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        return ShippedBuild(project, out, result.stdout)
+
+    return once(tmp_path_factory, "shipped-build", make)
 
 
 @pytest.fixture(scope="session")
 def released(shipped_build: ShippedBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full release of the real project, made once by the CLI in a separate process (its PDFs come
-    from the build cache that `shipped_build` filled: the same bytes, rendered once)."""
-    out = tmp_path_factory.mktemp("release")
-    result = cli(shipped_build.project, "release", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
+    """A full release of the real project, made once per run by the CLI in a separate process (its
+    PDFs come from the build cache that `shipped_build` filled: the same bytes, rendered once)."""
 
+    def make(folder: Path) -> Path:
+        out = folder / "release"
+        result = cli(shipped_build.project, "release", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        return out
 
-# Tests that read one of the session's big builds run in one worker of pytest-xdist (`--dist
-# loadgroup`), so that each set of PDFs is still built once per session; the other tests spread out.
-def build_group(item: pytest.Item) -> str | None:
-    names = getattr(item, "fixturenames", ())
-    if "built" in names:
-        callspec = getattr(item, "callspec", None)
-        return f"built-{callspec.params['built']}" if callspec is not None else "built"
-    if "released" in names or "shipped_build" in names:
-        return "shipped-build"
-    return None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        group = build_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+    return once(tmp_path_factory, "release", make)
