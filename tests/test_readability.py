@@ -81,7 +81,9 @@ def test_stats_reports_readability_per_handout_and_locale(shipped: Path) -> None
 
 def test_check_enforces_a_handouts_maximum_grade(project_copy: Path) -> None:
     content = project_copy / "content/ketamine-infusions.md"
-    content.write_text(content.read_text().replace("pages: 2\n", "pages: 2\nmax_reading_grade: 6\n"))
+    text = content.read_text()
+    assert text.startswith("---\n")  # front matter: the maximum goes first in it
+    content.write_text(text.replace("---\n", "---\nmax_reading_grade: 6\n", 1))
     result = run("check", "--locale", "en", "--locale", "de", "--locale", "es", cwd=project_copy)
     assert result.returncode == 1
     problems = [line for line in result.stdout.splitlines() if ": readability: " in line]
