@@ -8,9 +8,9 @@ what an earlier test (or a developer's own build) left behind.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -117,28 +117,20 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]) -> T:
-    """`make(folder)` in the first worker that asks for `name`; its pickled result in every worker."""
+def once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T], load: Callable[[Path], T]
+) -> T:
+    """`make(folder)` in the first worker that asks for `name`; `load(folder)` in the others, once it is made."""
     folder = run_folder(tmp_path_factory) / f"once-{name}"
     folder.mkdir(exist_ok=True)
-    result = folder / "result.pickle"
+    done = folder / "done"
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if `make` fails
-        if not result.exists():
+        if not done.exists():
             value = make(folder)
-            result.write_bytes(pickle.dumps(value))  # the test's own objects, read back by this run only
+            done.touch()
             return value
-    loaded: T = pickle.loads(result.read_bytes())
-    return loaded
-
-
-@dataclass(frozen=True)
-class Built:
-    """Every PDF of the shipped project on one paper, by locale tag, and what WeasyPrint warned while
-    rendering them."""
-
-    jobs: dict[str, Job]
-    warnings: list[str]
+    return load(folder)
 
 
 # What WeasyPrint warned while rendering each paper's PDFs (filled as `built` sets up).
@@ -153,23 +145,33 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     whenever the paper changes; the build itself still happens once per paper.
     """
     paper = request.param
+    options = BuildOptions(brands=("example",), paper=paper)
 
-    def make(folder: Path) -> Built:
+    def make(folder: Path) -> dict[str, Job]:
         project = copy_project(folder / "project")  # its own cache: nothing built before
         recorder = Recorder()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(recorder)
         try:  # rendered in this process (jobs=1), so that the recorder hears every warning
-            result = build(Project(project, project / "dist"), BuildOptions(brands=("example",), paper=paper))
+            result = build(Project(project, project / "dist"), options)
         finally:
             logger.removeHandler(recorder)
         assert len(result.built) == len(result.jobs) > 1 and not result.skipped  # every PDF rendered here
         warnings = [r.getMessage() for r in recorder.records if r.levelno >= logging.WARNING]
-        return Built({job.locale.tag: job for job in result.jobs}, warnings)
+        (folder / "weasyprint-warnings.json").write_text(json.dumps(warnings), encoding="utf-8")
+        return {job.locale.tag: job for job in result.jobs}
 
-    found = once(tmp_path_factory, f"built-{paper}", make)
-    BUILD_WARNINGS[paper] = found.warnings
-    return found.jobs
+    def load(folder: Path) -> dict[str, Job]:
+        """The same build again, which finds every PDF up to date and renders nothing."""
+        project = folder / "project"
+        result = build(Project(project, project / "dist"), options)
+        assert len(result.skipped) == len(result.jobs) and not result.built
+        return {job.locale.tag: job for job in result.jobs}
+
+    jobs = once(tmp_path_factory, f"built-{paper}", make, load)
+    warnings = json.loads((run_folder(tmp_path_factory) / f"once-built-{paper}/weasyprint-warnings.json").read_text())
+    BUILD_WARNINGS[paper] = warnings
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -204,9 +206,13 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
         out = folder / "out"
         result = cli(project, "--force", "--jobs", "2", "--out", str(out))
         assert result.returncode == 0, result.stderr
+        (folder / "stdout.txt").write_text(result.stdout, encoding="utf-8")
         return ShippedBuild(project, out, result.stdout)
 
-    return once(tmp_path_factory, "shipped-build", make)
+    def load(folder: Path) -> ShippedBuild:
+        return ShippedBuild(folder / "project", folder / "out", (folder / "stdout.txt").read_text(encoding="utf-8"))
+
+    return once(tmp_path_factory, "shipped-build", make, load)
 
 
 @pytest.fixture(scope="session")
@@ -215,9 +221,8 @@ def released(shipped_build: ShippedBuild, tmp_path_factory: pytest.TempPathFacto
     PDFs come from the build cache that `shipped_build` filled: the same bytes, rendered once)."""
 
     def make(folder: Path) -> Path:
-        out = folder / "release"
-        result = cli(shipped_build.project, "release", "--out", str(out))
+        result = cli(shipped_build.project, "release", "--out", str(folder / "release"))
         assert result.returncode == 0, result.stderr
-        return out
+        return folder / "release"
 
-    return once(tmp_path_factory, "release", make)
+    return once(tmp_path_factory, "release", make, lambda folder: folder / "release")
