@@ -80,42 +80,50 @@ def test_bad_option_exits_2(shipped: Path) -> None:
     assert "usage-error" in result.stderr
 
 
-def test_broken_po_exits_2_naming_file_and_line(project_copy: Path, tmp_path: Path) -> None:
-    path = project_copy / "locales/es/LC_MESSAGES/templates.po"
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """The tiny sample project (`tests/roots/tiny`): one short handout in Spanish and Arabic."""
+    from .test_hostile import make_tiny
+
+    return make_tiny(tmp_path / "project")
+
+
+def test_broken_po_exits_2_naming_file_and_line(tiny: Path, tmp_path: Path) -> None:
+    path = tiny / "locales/es/LC_MESSAGES/templates.po"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
     lines[index] = lines[index].rstrip().rstrip('"') + "\n"  # drop the closing quote
     path.write_text("".join(lines), encoding="utf-8")
     for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
-        result = run(*command, cwd=project_copy)
+        result = run(*command, cwd=tiny)
         assert result.returncode == 2, result.stderr
         assert f"locales/es/LC_MESSAGES/templates.po:{index + 1}: catalog-error: " in result.stderr
     assert not (tmp_path / "out").exists()
 
 
-def test_bad_brand_exits_2_naming_every_key(project_copy: Path) -> None:
-    brand = project_copy / "brands/example/brand.toml"
+def test_bad_brand_exits_2_naming_every_key(tiny: Path) -> None:
+    brand = tiny / "brands/example/brand.toml"
     text, count = re.subn(r'(?m)^primary = "#[0-9a-fA-F]{6}"$', 'primary = "#12"', brand.read_text())
     assert count == 1
     brand.write_text('slogan = "Care"\n' + text)
-    result = run("build", cwd=project_copy)
+    result = run("build", cwd=tiny)
     assert result.returncode == 2
     assert "brands/example/brand.toml: colors.primary: config-error: '#12' is not a colour" in result.stderr
     assert "brands/example/brand.toml: slogan: config-error: unknown key" in result.stderr
 
 
-def test_blanked_spanish_translation_fails_check_and_build_with_exit_1(project_copy: Path) -> None:
-    path = project_copy / "locales/es/LC_MESSAGES/ketamine-infusions.po"
+def test_blanked_spanish_translation_fails_check_and_build_with_exit_1(tiny: Path) -> None:
+    path = tiny / "locales/es/LC_MESSAGES/sample.po"
     po = polib.pofile(str(path))
     po[0].msgstr = ""
     po.save(str(path))
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text == 'msgstr ""' and i > 20)
     for command in (["check"], ["build"]):
-        result = run(*command, cwd=project_copy)
+        result = run(*command, cwd=tiny)
         assert result.returncode == 1, result.stderr
         output = result.stdout + result.stderr
-        assert f"locales/es/LC_MESSAGES/ketamine-infusions.po:{line}: untranslated: " in output
-    assert not (project_copy / "dist").exists()
+        assert f"locales/es/LC_MESSAGES/sample.po:{line}: untranslated: " in output
+    assert not (tiny / "dist").exists()
 
 
 def test_check_passes_on_the_committed_catalogs(shipped: Path) -> None:
