@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pytest
 
@@ -117,20 +117,26 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+# What `once` made or loaded in this process, by name: a shuffled order sets `built` up many times.
+ONCE: dict[str, object] = {}
+
+
 def once(
     tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T], load: Callable[[Path], T]
 ) -> T:
     """`make(folder)` in the first worker that asks for `name`; `load(folder)` in the others, once it is made."""
-    folder = run_folder(tmp_path_factory) / f"once-{name}"
-    folder.mkdir(exist_ok=True)
-    done = folder / "done"
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if `make` fails
-        if not done.exists():
-            value = make(folder)
-            done.touch()
-            return value
-    return load(folder)
+    if name not in ONCE:
+        folder = run_folder(tmp_path_factory) / f"once-{name}"
+        folder.mkdir(exist_ok=True)
+        done = folder / "done"
+        with open(folder / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if `make` fails
+            if not done.exists():
+                ONCE[name] = make(folder)
+                done.touch()
+        if name not in ONCE:
+            ONCE[name] = load(folder)
+    return cast(T, ONCE[name])
 
 
 # What WeasyPrint warned while rendering each paper's PDFs (filled as `built` sets up).
