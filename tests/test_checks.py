@@ -43,7 +43,7 @@ from handouts.extract import SOURCE_FLAGS, SourceMessage
 from handouts.locales import get_locale
 from handouts.plurals import parse_plural_forms
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_root
 
 DATA = Path(__file__).parent / "data" / "checks"
 DOMAIN = "checks"
@@ -309,10 +309,19 @@ def test_missing_catalog_both_ways(tmp_path: Path) -> None:
 
 # --- the command line ---------------------------------------------------------------------------
 
-ES_CONTENT = "locales/es/LC_MESSAGES/ketamine-infusions.po"
+# The command line runs on tests/roots/decades: a two-sentence handout with a decade in each,
+# translated into Spanish and Arabic by the sample project itself.
+ES_CONTENT = "locales/es/LC_MESSAGES/history.po"
 ES_TEMPLATES = "locales/es/LC_MESSAGES/templates.po"
-AR_CONTENT = "locales/ar/LC_MESSAGES/ketamine-infusions.po"
+AR_CONTENT = "locales/ar/LC_MESSAGES/history.po"
 AR_TEMPLATES = "locales/ar/LC_MESSAGES/templates.po"
+SOURCE_1960S = "Doctors have used this medicine since the 1960s."
+SPANISH_1960S = "Los médicos usan este medicamento desde la década de 1960."
+
+
+@pytest.fixture
+def decades(tmp_path: Path) -> Path:
+    return copy_root("decades", tmp_path / "project")
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -353,80 +362,78 @@ def catalogs_of(project: Path) -> list[str]:
     return sorted(str(p.relative_to(project)) for p in (project / "locales").glob("*/LC_MESSAGES/*.po"))
 
 
-def test_check_exits_0_and_1(project_copy: Path) -> None:
-    clean = run("check", cwd=project_copy)
+def test_check_exits_0_and_1(decades: Path) -> None:
+    clean = run("check", cwd=decades)
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert f"all {len(catalogs_of(project_copy))} catalog(s) pass" in clean.stdout
-    change_spanish_decade(project_copy)
-    failed = run("check", cwd=project_copy)
+    assert f"all {len(catalogs_of(decades))} catalog(s) pass" in clean.stdout
+    change_spanish_decade(decades)
+    failed = run("check", cwd=decades)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert failed.stdout.rstrip().endswith(f"1 problem(s) in {len(catalogs_of(project_copy))} catalog(s)")
+    assert failed.stdout.rstrip().endswith(f"1 problem(s) in {len(catalogs_of(decades))} catalog(s)")
 
 
-def test_changed_decade_fails_check_naming_file_and_line(project_copy: Path) -> None:
-    line = change_spanish_decade(project_copy)
-    result = run("check", cwd=project_copy)
+def test_changed_decade_fails_check_naming_file_and_line(decades: Path) -> None:
+    line = change_spanish_decade(decades)
+    result = run("check", cwd=decades)
     assert result.returncode == 1, result.stdout + result.stderr
     assert (
         f"{ES_CONTENT}:{line}: numbers: '1960' became '1970', read as 1970"
         in result.stdout
     )
-    assert "    source:      Ketamine has been used medically since its discovery in the 1960s" in result.stdout
-    assert "    translation: La ketamina se usa en medicina desde que se descubrió en la década de 1970" in (
-        result.stdout
-    )
+    assert f"    source:      {SOURCE_1960S}" in result.stdout
+    assert f"    translation: {SPANISH_1960S.replace('1960', '1970')}" in result.stdout
 
 
-def test_arabic_indic_decade_passes_check(project_copy: Path) -> None:
-    replace_once(project_copy / AR_CONTENT, "عقد 1960", "عقد ١٩٦٠")
-    replace_once(project_copy / AR_CONTENT, "عقد 1990", "عقد ١٩٩٠")
-    result = run("check", "--locale", "ar", cwd=project_copy)
+def test_arabic_indic_decade_passes_check(decades: Path) -> None:
+    replace_once(decades / AR_CONTENT, "عقد 1960", "عقد ١٩٦٠")
+    replace_once(decades / AR_CONTENT, "عقد 1990", "عقد ١٩٩٠")
+    result = run("check", "--locale", "ar", cwd=decades)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_check_format_json(project_copy: Path) -> None:
-    clean = json.loads(run("check", "--format", "json", cwd=project_copy).stdout)
+def test_check_format_json(decades: Path) -> None:
+    clean = json.loads(run("check", "--format", "json", cwd=decades).stdout)
     assert clean == {
-        "ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": catalogs_of(project_copy)
+        "ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": catalogs_of(decades)
     }  # fmt: skip
-    line = change_spanish_decade(project_copy)
+    line = change_spanish_decade(decades)
     # A translator writes the 1990s as a word and silences the numbers check with a reason.
-    path = project_copy / ES_CONTENT
+    path = decades / ES_CONTENT
     replace_once(path, "década de 1990", "década de los noventa")
     replace_once(path, '#. Keep the decade "1990s"', '# check-ignore: numbers: a word\n#. Keep the decade "1990s"')
-    silenced_line = msgstr_line_after(path, "since the 1990s")
-    result = run("check", "--format", "json", cwd=project_copy)
+    silenced_line = msgstr_line_after(path, "Since the 1990s")
+    result = run("check", "--format", "json", cwd=decades)
     assert result.returncode == 1, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"ok", "unreadable", "problems", "silenced", "catalogs"}
     assert data["ok"] is False
-    assert data["catalogs"] == catalogs_of(project_copy)
+    assert data["catalogs"] == catalogs_of(decades)
     [problem] = data["problems"]
     assert set(problem) == {"path", "line", "check", "message", "source", "translation", "locale", "domain"}
     assert (problem["path"], problem["line"], problem["check"]) == (ES_CONTENT, line, "numbers")
-    assert (problem["locale"], problem["domain"]) == ("es", "ketamine-infusions")
+    assert (problem["locale"], problem["domain"]) == ("es", "history")
     assert "1960s" in problem["source"] and "1970" in problem["translation"]
     assert problem["source"] in problem["message"] and problem["translation"] in problem["message"]
     [silenced] = data["silenced"]
     assert silenced["path"] == ES_CONTENT and silenced["line"] == silenced_line
     assert (silenced["check"], silenced["reason"]) == ("numbers", "a word")
     assert "1990s" in silenced["source"]
-    text = run("check", cwd=project_copy).stdout
+    text = run("check", cwd=decades).stdout
     assert f"1 check(s) silenced by translators:\n  {ES_CONTENT}:{silenced_line}: numbers silenced: a word" in text
 
 
-def test_check_format_junit(project_copy: Path) -> None:
-    clean = ElementTree.fromstring(run("check", "--format", "junit", cwd=project_copy).stdout)
+def test_check_format_junit(decades: Path) -> None:
+    clean = ElementTree.fromstring(run("check", "--format", "junit", cwd=decades).stdout)
     assert clean.tag == "testsuite" and clean.get("failures") == "0"
-    change_spanish_decade(project_copy)
-    copy_source_as_translation(project_copy / ES_CONTENT)  # a second problem in the same catalog
-    copy_source_as_translation(project_copy / AR_TEMPLATES)
-    result = run("check", "--format", "junit", cwd=project_copy)
+    change_spanish_decade(decades)
+    copy_source_as_translation(decades / ES_CONTENT)  # a second problem in the same catalog
+    copy_source_as_translation(decades / AR_TEMPLATES)
+    result = run("check", "--format", "junit", cwd=decades)
     assert result.returncode == 1, result.stderr
     suite = ElementTree.fromstring(result.stdout)
     assert suite.tag == "testsuite"
     cases = suite.findall("testcase")
-    assert sorted(case.get("name", "") for case in cases) == catalogs_of(project_copy)
+    assert sorted(case.get("name", "") for case in cases) == catalogs_of(decades)
     assert suite.get("tests") == str(len(cases))
     failing = {case.get("name"): case.find("failure") for case in cases if case.find("failure") is not None}
     assert suite.get("failures") == str(len(failing)) == "2"
@@ -437,22 +444,22 @@ def test_check_format_junit(project_copy: Path) -> None:
     assert ": numbers: " in (es_failure.text or "") and ": same-as-source: " in (ar_failure.text or "")
 
 
-def test_check_of_one_po_file_reports_only_that_file(project_copy: Path) -> None:
-    replace_once(project_copy / AR_CONTENT, "عقد 1960", "عقد 1970")  # another locale
-    copy_source_as_translation(project_copy / ES_TEMPLATES)  # the same locale, another domain
-    only = run("check", ES_CONTENT, "--format", "json", cwd=project_copy)
+def test_check_of_one_po_file_reports_only_that_file(decades: Path) -> None:
+    replace_once(decades / AR_CONTENT, "عقد 1960", "عقد 1970")  # another locale
+    copy_source_as_translation(decades / ES_TEMPLATES)  # the same locale, another domain
+    only = run("check", ES_CONTENT, "--format", "json", cwd=decades)
     assert only.returncode == 0, only.stdout + only.stderr
     assert json.loads(only.stdout) == {
         "ok": True, "unreadable": [], "problems": [], "silenced": [], "catalogs": [ES_CONTENT]
     }  # fmt: skip
-    line = change_spanish_decade(project_copy)
-    result = run("check", ES_CONTENT, cwd=project_copy)
+    line = change_spanish_decade(decades)
+    result = run("check", ES_CONTENT, cwd=decades)
     assert result.returncode == 1, result.stdout + result.stderr
     problems = [text for text in result.stdout.splitlines() if re.match(r"^\S+\.po:\d+: ", text)]
     assert problems == [
         f"{ES_CONTENT}:{line}: numbers: '1960' became '1970', read as 1970"
     ]
-    everything = run("check", cwd=project_copy)
+    everything = run("check", cwd=decades)
     assert everything.returncode == 1
     for path in (ES_CONTENT, ES_TEMPLATES, AR_CONTENT):
         assert f"{path}:" in everything.stdout, everything.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 
 from handouts import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, ShippedBuild
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -31,15 +32,16 @@ def test_help_on_every_command(shipped: Path, command: list[str]) -> None:
     assert "usage:" in result.stdout
 
 
-def test_build_writes_a_pdf_per_locale_and_brand(shipped: Path, tmp_path: Path) -> None:
-    result = run("--out", str(tmp_path), "--force", cwd=shipped)
-    assert result.returncode == 0, result.stderr
+def test_build_writes_a_pdf_per_locale_and_brand(shipped_build: ShippedBuild) -> None:
+    """`--force --out DIR` (no command: build): the session's one build of every shipped PDF (conftest.py)."""
+    out, stdout = shipped_build.out, shipped_build.stdout
     locales = ["en", *sorted(p.name.replace("_", "-") for p in (ROOT / "locales").iterdir() if p.is_dir())]
     brands = sorted(p.parent.name for p in (ROOT / "brands").glob("*/brand.toml"))
     assert brands == ["example", "lakeside", "northside"]
     for brand in ("example", "lakeside"):  # every shipped language, on the brand's one paper
         for tag in locales:
-            assert f"built {tmp_path}/{brand}/{tag}/ketamine-infusions.pdf" in result.stdout
+            assert f"built {out}/{brand}/{tag}/ketamine-infusions.pdf" in stdout
+            assert (out / brand / tag / "ketamine-infusions.pdf").read_bytes().startswith(b"%PDF-")
     # Northside offers three languages, on two papers, in two editions
     northside = [
         f"{tag}/ketamine-infusions{edition}.{paper}.pdf"
@@ -48,9 +50,10 @@ def test_build_writes_a_pdf_per_locale_and_brand(shipped: Path, tmp_path: Path) 
         for paper in ("letter", "a4")
     ]
     for name in northside:
-        assert f"built {tmp_path}/northside/{name}" in result.stdout
+        assert f"built {out}/northside/{name}" in stdout
     total = len(locales) * 2 + len(northside)
-    assert f"{total} PDF(s): {total} built, 0 up to date, 0 failed" in result.stdout
+    assert f"{total} PDF(s): {total} built, 0 up to date, 0 failed" in stdout
+    assert len(list(out.rglob("*.pdf"))) == total
 
 
 @pytest.mark.parametrize("spelling", ["zh-Hans", "zh_Hans"])
@@ -79,41 +82,42 @@ def test_bad_option_exits_2(shipped: Path) -> None:
     assert "usage-error" in result.stderr
 
 
-def test_broken_po_exits_2_naming_file_and_line(project_copy: Path, tmp_path: Path) -> None:
-    path = project_copy / "locales/es/LC_MESSAGES/templates.po"
+def test_broken_po_exits_2_naming_file_and_line(tiny: Path, tmp_path: Path) -> None:
+    path = tiny / "locales/es/LC_MESSAGES/templates.po"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
     lines[index] = lines[index].rstrip().rstrip('"') + "\n"  # drop the closing quote
     path.write_text("".join(lines), encoding="utf-8")
     for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
-        result = run(*command, cwd=project_copy)
+        result = run(*command, cwd=tiny)
         assert result.returncode == 2, result.stderr
         assert f"locales/es/LC_MESSAGES/templates.po:{index + 1}: catalog-error: " in result.stderr
     assert not (tmp_path / "out").exists()
 
 
-def test_bad_brand_exits_2_naming_every_key(project_copy: Path) -> None:
-    brand = project_copy / "brands/example/brand.toml"
-    text = 'slogan = "Care"\n' + brand.read_text().replace('primary = "#0b5d7a"', 'primary = "#12"')
-    brand.write_text(text)
-    result = run("build", cwd=project_copy)
+def test_bad_brand_exits_2_naming_every_key(tiny: Path) -> None:
+    brand = tiny / "brands/example/brand.toml"
+    text, count = re.subn(r'(?m)^primary = "#[0-9a-fA-F]{6}"$', 'primary = "#12"', brand.read_text())
+    assert count == 1
+    brand.write_text('slogan = "Care"\n' + text)
+    result = run("build", cwd=tiny)
     assert result.returncode == 2
     assert "brands/example/brand.toml: colors.primary: config-error: '#12' is not a colour" in result.stderr
     assert "brands/example/brand.toml: slogan: config-error: unknown key" in result.stderr
 
 
-def test_blanked_spanish_translation_fails_check_and_build_with_exit_1(project_copy: Path) -> None:
-    path = project_copy / "locales/es/LC_MESSAGES/ketamine-infusions.po"
+def test_blanked_spanish_translation_fails_check_and_build_with_exit_1(tiny: Path) -> None:
+    path = tiny / "locales/es/LC_MESSAGES/sample.po"
     po = polib.pofile(str(path))
     po[0].msgstr = ""
     po.save(str(path))
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text == 'msgstr ""' and i > 20)
     for command in (["check"], ["build"]):
-        result = run(*command, cwd=project_copy)
+        result = run(*command, cwd=tiny)
         assert result.returncode == 1, result.stderr
         output = result.stdout + result.stderr
-        assert f"locales/es/LC_MESSAGES/ketamine-infusions.po:{line}: untranslated: " in output
-    assert not (project_copy / "dist").exists()
+        assert f"locales/es/LC_MESSAGES/sample.po:{line}: untranslated: " in output
+    assert not (tiny / "dist").exists()
 
 
 def test_check_passes_on_the_committed_catalogs(shipped: Path) -> None:
@@ -127,7 +131,7 @@ def test_extract_is_deterministic_and_current(project_copy: Path) -> None:
     assert run("extract", cwd=project_copy).returncode == 0
     assert {p: p.read_bytes() for p in (project_copy / "locales").glob("*.pot")} == before
     content = project_copy / "content/ketamine-infusions.md"
-    content.write_text(content.read_text().replace("little to no side effects", "few or no side effects"))
+    content.write_text(content.read_text() + "\nA paragraph the catalogs have never seen.\n")
     result = run("extract", "--check", cwd=project_copy)
     assert result.returncode == 1
     assert "locales/ketamine-infusions.pot: out of date" in result.stdout
@@ -199,9 +203,9 @@ def test_jobs_must_be_a_positive_number(shipped: Path, value: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "junit"])
-def test_check_with_a_locale_it_cannot_read_never_reports_success(shipped: Path, fmt: str) -> None:
+def test_check_with_a_locale_it_cannot_read_never_reports_success(tiny: Path, fmt: str) -> None:
     """The other locales are still checked, but no report of the run may read as a pass."""
-    result = run("check", "--locale", "es", "--locale", "xx", "--format", fmt, cwd=shipped)
+    result = run("check", "--locale", "es", "--locale", "xx", "--format", fmt, cwd=tiny)
     assert result.returncode == 2 and "unknown locale 'xx'" in result.stderr
     if fmt == "text":
         assert "all " not in result.stdout

@@ -9,16 +9,33 @@ from pathlib import Path
 import polib
 import pytest
 
+from handouts.config import load_brand
 from handouts.pipeline import BuildOptions, Project, build
 
 from .pdftools import embedded_font_names, languages_of_elements, page_texts, squeeze
 from .test_cli import run
 
-NOTICE = {
-    "en": "Free language help is available. Call (555) 010-0150 ext. 2.",
-    "es": "Tiene a su disposición ayuda gratuita con el idioma. Llame al (555) 010-0150, extensión 2.",
-    "vi": "Có dịch vụ hỗ trợ ngôn ngữ miễn phí dành cho quý vị. Xin gọi số (555) 010-0150, số máy lẻ 2.",
-}
+NOTICE = "Free language help is available. Call %(phone)s."
+EXTENSION = "%(phone)s ext. %(extension)s"
+
+
+def template_text(project: Path, tag: str, msgid: str) -> str:
+    """A template message in a language, as that language's catalog in the project has it."""
+    if tag == "en":
+        return msgid
+    entry = polib.pofile(str(project / f"locales/{tag.replace('-', '_')}/LC_MESSAGES/templates.po")).find(msgid)
+    assert entry is not None and entry.msgstr, (tag, msgid)
+    return str(entry.msgstr)
+
+
+def notice(project: Path, tag: str, brand: str) -> str:
+    """The brand's language-assistance notice in one language, from the catalogs and the brand file."""
+    phone = load_brand(project / f"brands/{brand}/brand.toml").language_assistance
+    assert phone is not None
+    number = phone.number
+    if phone.extension is not None:
+        number = template_text(project, tag, EXTENSION) % {"phone": number, "extension": phone.extension}
+    return template_text(project, tag, NOTICE) % {"phone": number}
 
 
 def set_brand(project: Path, brand: str, **values: str) -> None:
@@ -39,9 +56,11 @@ def test_the_notice_is_in_english_and_every_language_of_the_clinic(project_copy:
     result = build(Project(project_copy, tmp_path), options)
     (job,) = result.jobs
     text = squeeze(page_texts(job.output)[-1])
-    for sentence in NOTICE.values():
-        assert squeeze(sentence) in text, sentence
-    assert text.index(squeeze(NOTICE["en"])) < text.index(squeeze(NOTICE["es"])) < text.index(squeeze(NOTICE["vi"]))
+    assert notice(project_copy, "en", "northside").endswith(" ext. 2.")  # a number with an extension
+    sentences = [squeeze(notice(project_copy, tag, "northside")) for tag in ("en", "es", "vi")]
+    for sentence in sentences:
+        assert sentence in text, sentence
+    assert text.index(sentences[0]) < text.index(sentences[1]) < text.index(sentences[2])
     # each sentence carries its own language for screen readers (the page itself is Spanish)
     assert {("/P", "en"), ("/P", "vi")} <= set(languages_of_elements(job.output))
 
@@ -53,11 +72,10 @@ def test_each_sentence_of_the_notice_has_its_own_script_and_font(project_copy: P
     catalogs = {
         tag: polib.pofile(str(project_copy / f"locales/{tag}/LC_MESSAGES/templates.po")) for tag in ("ar", "zh_Hans")
     }
-    sentence = "Free language help is available. Call %(phone)s."
     text = squeeze(page_texts(job.output)[-1])
     for po in catalogs.values():
         # pdftotext puts a right-to-left line's runs in visual order: look for each sentence
-        for piece in po.find(sentence).msgstr.split("%(phone)s")[0].replace("。", ".").split("."):
+        for piece in po.find(NOTICE).msgstr.split("%(phone)s")[0].replace("。", ".").split("."):
             assert squeeze(piece) in text, piece
     fonts = embedded_font_names(job.output)
     assert {"Noto-Naskh-Arabic", "Noto-Sans-CJK-SC"} <= fonts, fonts
@@ -67,8 +85,9 @@ def test_each_sentence_of_the_notice_has_its_own_script_and_font(project_copy: P
 
 def test_no_notice_unless_the_brand_asks(project_copy: Path, tmp_path: Path) -> None:
     (job,) = build(Project(project_copy, tmp_path), BuildOptions(("es",), ("example",))).jobs
-    assert "language help" not in " ".join(page_texts(job.output))
-    assert "ayuda gratuita con el idioma" not in " ".join(page_texts(job.output))
+    text = squeeze(" ".join(page_texts(job.output)))
+    for tag in ("en", "es"):  # neither sentence of the notice, up to the number it gives
+        assert squeeze(template_text(project_copy, tag, NOTICE).split("%(phone)s")[0]) not in text
 
 
 def test_the_clinic_phone_prints_its_extension_in_the_language_of_the_page(project_copy: Path, tmp_path: Path) -> None:
@@ -76,10 +95,14 @@ def test_the_clinic_phone_prints_its_extension_in_the_language_of_the_page(proje
     result = build(Project(project_copy, tmp_path), BuildOptions(("en", "de", "ar"), ("example",)))
     jobs = {job.locale.tag: job for job in result}
     assert "(555) 010-0199 ext. 12" in page_texts(jobs["en"].output)[0]
+    german = template_text(project_copy, "de", EXTENSION) % {"phone": "(555) 010-0199", "extension": "12"}
+    assert german != "(555) 010-0199 ext. 12"
     for page in page_texts(jobs["de"].output):
-        assert "(555) 010-0199, Durchwahl 12" in page  # on every page: the footer
+        assert german in page  # on every page: the footer
     arabic = page_texts(jobs["ar"].output)[0]
-    assert "تحويلة" in arabic and "(555) 010-0199" in arabic
+    word = template_text(project_copy, "ar", EXTENSION).replace("%(phone)s", "").replace("%(extension)s", "")
+    word = word.strip(" ،,")  # the Arabic word for the extension, without its comma
+    assert word and word in arabic and "(555) 010-0199" in arabic
 
 
 def test_the_brand_decides_which_languages_are_built(project_copy: Path, tmp_path: Path) -> None:

@@ -32,25 +32,6 @@ from handouts.pipeline import BuildOptions, Project, build
 
 from .conftest import ROOT
 
-TINY = Path(__file__).parent / "roots/tiny"
-LOCALES = ("es", "ar")
-
-
-def make_tiny(target: Path) -> Path:
-    """A tiny project: one short handout in Spanish and Arabic, the real templates, one brand."""
-    shutil.copytree(TINY, target)
-    shutil.copytree(ROOT / "templates", target / "templates")
-    shutil.copytree(ROOT / "brands/example", target / "brands/example")
-    shutil.copy(ROOT / "locales/templates.pot", target / "locales")
-    for locale in LOCALES:
-        shutil.copy(ROOT / f"locales/{locale}/LC_MESSAGES/templates.po", target / f"locales/{locale}/LC_MESSAGES")
-    return target
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    return make_tiny(tmp_path / "project")
-
 
 def run_cli(project: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """The CLI in this process: (exit code, stdout, stderr); a traceback is always a failure."""

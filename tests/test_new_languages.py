@@ -48,8 +48,11 @@ def translations(tag: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return translated_project(tmp_path_factory.mktemp("languages"))
+
+
+def translated_project(root: Path) -> Path:
     """The sample project after `extract`, `init` of every new language, and translation."""
-    root = tmp_path_factory.mktemp("languages")
     for part in ("content", "templates"):
         shutil.copytree(SAMPLE / part, root / part)
     shutil.copytree(ROOT / "brands" / "example", root / "brands" / "example")

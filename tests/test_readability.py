@@ -9,6 +9,7 @@ import pytest
 
 from handouts.readability import count, plain_text, scores, syllables
 
+from .conftest import copy_root
 from .test_cli import run
 
 
@@ -79,26 +80,35 @@ def test_stats_reports_readability_per_handout_and_locale(shipped: Path) -> None
     assert "Flesch-Kincaid" in table and "(grade)" in table
 
 
-def test_check_enforces_a_handouts_maximum_grade(project_copy: Path) -> None:
-    content = project_copy / "content/ketamine-infusions.md"
-    content.write_text(content.read_text().replace("pages: 2\n", "pages: 2\nmax_reading_grade: 6\n"))
-    result = run("check", "--locale", "en", "--locale", "de", "--locale", "es", cwd=project_copy)
+@pytest.fixture
+def readable(tmp_path: Path) -> Path:
+    """tests/roots/readability: one handout (Flesch-Kincaid grade 12.5) in German and Spanish, and a
+    clinic that offers English and Spanish."""
+    return copy_root("readability", tmp_path / "project")
+
+
+def test_check_enforces_a_handouts_maximum_grade(readable: Path) -> None:
+    content = readable / "content/infusion.md"
+    text = content.read_text()
+    assert text.startswith("---\n")  # front matter: the maximum goes first in it
+    content.write_text(text.replace("---\n", "---\nmax_reading_grade: 6\n", 1))
+    result = run("check", "--locale", "en", "--locale", "de", "--locale", "es", cwd=readable)
     assert result.returncode == 1
     problems = [line for line in result.stdout.splitlines() if ": readability: " in line]
     assert len(problems) == 2, result.stdout  # English and German have grade formulas; Spanish an ease
-    assert problems[0].startswith("content/ketamine-infusions.md: readability: ketamine-infusions in en:")
+    assert problems[0].startswith("content/infusion.md: readability: infusion in en:")
     assert "Flesch-Kincaid grade" in problems[0] and "is above the maximum 6" in problems[0]
-    assert problems[1].startswith("locales/de/LC_MESSAGES/ketamine-infusions.po: readability:")
+    assert problems[1].startswith("locales/de/LC_MESSAGES/infusion.po: readability:")
     assert "Wiener Sachtextformel" in problems[1]
 
 
-def test_a_brand_sets_a_maximum_for_the_languages_it_offers(project_copy: Path) -> None:
-    brand = project_copy / "brands/northside/brand.toml"
+def test_a_brand_sets_a_maximum_for_the_languages_it_offers(readable: Path) -> None:
+    brand = readable / "brands/clinic/brand.toml"
     brand.write_text(brand.read_text().replace("[colors]", "max_reading_grade = 7\n\n[colors]"))
-    result = run("check", "--locale", "en", "--locale", "de", cwd=project_copy)
+    result = run("check", "--locale", "en", "--locale", "de", cwd=readable)
     assert result.returncode == 1
     problems = [line for line in result.stdout.splitlines() if ": readability: " in line]
-    assert len(problems) == 1 and " in en: " in problems[0]  # Northside does not offer German
-    assert "brands/northside/brand.toml: max_reading_grade" in problems[0]
+    assert len(problems) == 1 and " in en: " in problems[0]  # the clinic does not offer German
+    assert "brands/clinic/brand.toml: max_reading_grade" in problems[0]
     brand.write_text(brand.read_text().replace("max_reading_grade = 7", "max_reading_grade = 16"))
-    assert run("check", "--locale", "en", cwd=project_copy).returncode == 0
+    assert run("check", "--locale", "en", cwd=readable).returncode == 0

@@ -27,7 +27,8 @@ from handouts.render import (
 
 from .conftest import copy_root
 
-SLUG = "ketamine-infusions"
+SLUG = "sample"
+FIRST = "The first paragraph"  # the sample handout's first paragraph (tests/roots/tiny)
 
 
 def set_translation(project: Path, locale: str, domain: str, startswith: str, msgstr: str) -> str:
@@ -46,19 +47,20 @@ def render(project: Path, locale: str) -> str:
     return render_html(env, inputs.handouts[0], inputs.catalogs[inputs.locales[0].tag], brand)
 
 
-def test_template_translation_cannot_inject_markup(project_copy: Path) -> None:
+def test_template_translation_cannot_inject_markup(tiny: Path) -> None:
     evil = '<img src="https://evil.example/x.png">Preguntas %(phone)s <script>alert(1)</script>'
-    set_translation(project_copy, "es", TEMPLATES_DOMAIN, "Questions?", evil)
-    html = render(project_copy, "es")
+    set_translation(tiny, "es", TEMPLATES_DOMAIN, "Questions?", evil)
+    html = render(tiny, "es")
     assert "<script>" not in html and '<img src="https://evil' not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert 'Preguntas <span dir="ltr">+1 541-555-0142</span>' in html
+    phone = load_brand(tiny / "brands/example/brand.toml").phone
+    assert f'Preguntas <span dir="ltr">{phone}</span>' in html
 
 
-def test_content_translation_cannot_inject_markup(project_copy: Path) -> None:
+def test_content_translation_cannot_inject_markup(tiny: Path) -> None:
     evil = "Texto <b onclick=x>negrita</b> {{ brand.phone }} {% raw %}"
-    set_translation(project_copy, "es", SLUG, "Ketamine has commonly", evil)
-    html = render(project_copy, "es")
+    set_translation(tiny, "es", SLUG, FIRST, evil)
+    html = render(tiny, "es")
     assert "<b onclick" not in html and "&lt;b onclick=x&gt;negrita&lt;/b&gt;" in html
     assert "{{ brand.phone }} {% raw %}" in html  # rendered as text, never as template code
 
@@ -72,20 +74,21 @@ def test_content_translation_cannot_inject_markup(project_copy: Path) -> None:
     ],
     ids=["link", "autolink", "image"],
 )
-def test_content_translation_may_not_add_a_link_or_image(project_copy: Path, translation: str) -> None:
-    set_translation(project_copy, "es", SLUG, "Ketamine has commonly", translation)
+def test_content_translation_may_not_add_a_link_or_image(tiny: Path, translation: str) -> None:
+    set_translation(tiny, "es", SLUG, FIRST, translation)
     with pytest.raises(RenderError, match=r"links to 'https://evil\.example', which the source does not"):
-        render(project_copy, "es")
+        render(tiny, "es")
 
 
-def test_content_keeps_markdown_emphasis(project_copy: Path) -> None:
-    set_translation(project_copy, "es", SLUG, "Ketamine has commonly", "La ketamina es *importante*.")
-    assert "<p>La ketamina es <em>importante</em>.</p>" in render(project_copy, "es")
+def test_content_keeps_markdown_emphasis(tiny: Path) -> None:
+    set_translation(tiny, "es", SLUG, FIRST, "La ketamina es *importante*.")
+    assert "<p>La ketamina es <em>importante</em>.</p>" in render(tiny, "es")
 
 
-def test_percent_in_content_is_never_formatted(shipped: Path) -> None:
-    html = render(shipped, "en")
-    assert "It isn’t 100% clear" in html
+def test_percent_in_content_is_never_formatted(tiny: Path) -> None:
+    content = tiny / "content/sample.md"
+    content.write_text(content.read_text() + "\nIt is not 100% clear why %(phone)s and 50%% stay as written.\n")
+    assert "It is not 100% clear why %(phone)s and 50%% stay as written." in render(tiny, "en")
 
 
 def test_page_number_pattern_is_escaped_for_css() -> None:
@@ -97,8 +100,8 @@ def test_page_number_pattern_is_escaped_for_css() -> None:
         css_counter_string("Page %(phone)s")
 
 
-def test_arabic_page_number_and_rtl_layout(shipped: Path) -> None:
-    html = render(shipped, "ar")
+def test_arabic_page_number_and_rtl_layout(tiny: Path) -> None:
+    html = render(tiny, "ar")
     assert '<html lang="ar" dir="rtl" class="standard with-notice">' in html
     assert "@bottom-right { content: element(contact); width: 78%; }" in html  # mirrored footer
     assert "@bottom-left { content: " in html and "counter(page)" in html
@@ -119,10 +122,11 @@ def test_left_to_right_runs_are_isolated(text: str, expected: str) -> None:
     assert str(wrap_ltr_runs(text)) == expected
 
 
-def test_arabic_content_wraps_latin_abbreviations(shipped: Path) -> None:
-    html = render(shipped, "ar")
-    assert '<span dir="ltr">SSRIs</span>' in html
-    assert '<span dir="ltr">1960</span>' in html
+def test_arabic_content_wraps_latin_abbreviations(tiny: Path) -> None:
+    set_translation(tiny, "ar", SLUG, FIRST, "فقرة عن *SSRIs* منذ عقد 1960 و[رابط](https://example.org/info).")
+    html = render(tiny, "ar")
+    assert '<em><span dir="ltr">SSRIs</span></em>' in html
+    assert 'منذ عقد <span dir="ltr">1960</span> و' in html
 
 
 @pytest.mark.parametrize(

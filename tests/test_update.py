@@ -31,12 +31,11 @@ from handouts.merge import MergeReport, merge_catalog
 from handouts.pipeline import Project, extract, update
 
 from .conftest import ROOT
+from .test_new_languages import LANGUAGES, translated_project
 
-CONTENT = "content/ketamine-infusions.md"
-EDITED_FROM, EDITED_TO = "little to no side effects", "few or no side effects"
-REMOVED_PARAGRAPH = "That said, there are many factors that are likely the cause of its effectiveness.\n\n"
-NEW_HEADING = "## Why Does Ketamine Help With Depression?\n"
-NEW_PARAGRAPH = "Please bring a list of your current medicines to every visit.\n"
+# The sample handout of tests/roots/languages, translated into eight languages by the test data there.
+CONTENT = "content/medicine.md"
+EDITED_FROM, EDITED_TO = "with water every morning", "with food every morning"
 
 PROPERTY_SETTINGS = settings(
     max_examples=60,
@@ -44,9 +43,6 @@ PROPERTY_SETTINGS = settings(
     database=None,  # write nothing into the working tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-
-# Every shipped translation: an edit of the English reaches each of them.
-TRANSLATED_FOLDERS = sorted(p.name for p in (ROOT / "locales").iterdir() if p.is_dir())
 
 # --- strategies -----------------------------------------------------------------------------------
 
@@ -696,22 +692,23 @@ def block_of(lines: list[str], needle: str) -> range:
     return found[0]
 
 
-def test_edited_sentence_is_fuzzy_in_every_locale_and_nothing_else_changes(project_copy: Path) -> None:
-    before = snapshot(project_copy)
-    edit_content(project_copy, (EDITED_FROM, EDITED_TO))
-    assert run("extract", cwd=project_copy).returncode == 0
-    result = run("update", cwd=project_copy)
+def test_edited_sentence_is_fuzzy_in_every_locale_and_nothing_else_changes(tmp_path: Path) -> None:
+    project = translated_project(tmp_path / "project")  # eight languages, each with its own plural rule and script
+    before = snapshot(project)
+    edit_content(project, (EDITED_FROM, EDITED_TO))
+    assert run("extract", cwd=project).returncode == 0
+    result = run("update", cwd=project)
     assert result.returncode == 0, result.stderr
-    after = snapshot(project_copy)
+    after = snapshot(project)
 
-    paths = catalog_paths(project_copy, "ketamine-infusions")
-    assert [p.parent.parent.name for p in paths] == TRANSLATED_FOLDERS
+    paths = catalog_paths(project, "medicine")
+    assert [p.parent.parent.name for p in paths] == sorted(LANGUAGES)
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {"locales/ketamine-infusions.pot"} | {str(p.relative_to(project_copy)) for p in paths}
+    assert changed == {"locales/medicine.pot"} | {str(p.relative_to(project)) for p in paths}
 
     expected_problems = []
     for path in paths:
-        name = str(path.relative_to(project_copy))
+        name = str(path.relative_to(project))
         old_lines, new_lines = before[name].decode().split("\n"), after[name].decode().split("\n")
         old_po, new_po = parse(before[name].decode()), parse(after[name].decode())
         [old_entry] = [e for e in old_po if EDITED_FROM in e.msgid]
@@ -741,7 +738,7 @@ def test_edited_sentence_is_fuzzy_in_every_locale_and_nothing_else_changes(proje
         assert old_lines[old_block.start + flags] == "#, no-python-format"
         assert new_lines[new_block.start + flags : new_block.start + flags + 2] == [
             "#, fuzzy, no-python-format",
-            '#| msgid ""',
+            f'#| msgid "{old_entry.msgid}"',
         ]
         old_msgstr = next(i for i in old_block if old_lines[i].startswith("msgstr "))
         new_msgstr = next(i for i in new_block if new_lines[i].startswith("msgstr "))
@@ -750,11 +747,11 @@ def test_edited_sentence_is_fuzzy_in_every_locale_and_nothing_else_changes(proje
         expected_problems.append(f"{name}:{msgid_line}: fuzzy: ")
         assert f"updated {name}: 1 fuzzy, 0 new, 0 obsolete" in result.stdout
 
-    check = run("check", cwd=project_copy)
+    check = run("check", cwd=project)
     assert check.returncode == 1, check.stdout + check.stderr
     problems = [line for line in (check.stdout + check.stderr).splitlines() if line.startswith("locales/")]
     assert [line[: len(prefix)] for line, prefix in zip(problems, expected_problems, strict=True)] == expected_problems
-    assert all("'little to' -> 'few or'" in line for line in problems)
+    assert all("'water' -> 'food'" in line for line in problems), problems
 
 
 def test_update_with_a_broken_catalog_writes_nothing(update_root: Path) -> None:
