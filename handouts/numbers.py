@@ -19,10 +19,12 @@ and reads each distinct way of writing a number once.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -57,6 +59,9 @@ DIGIT_SYSTEMS = {
     "tibt": "\u0f20",
 }
 SYSTEM_OF_ZERO = {zero: name for name, zero in DIGIT_SYSTEMS.items()}
+LATIN = ("latn",)
+# What NamedTuple._make calls: a million small tuples are made without a Python call for each.
+MAKE = tuple.__new__
 # Chinese, Japanese and Korean text also writes ASCII digits in their full-width forms.
 FULLWIDTH_LANGUAGES = {"zh", "ja", "ko", "yue"}
 # Characters that join two runs of digits into one number when they stand between them; which of
@@ -179,7 +184,7 @@ class NumberLocale:
     spelled: re.Pattern[str] | None  # the spelled-out small numbers, longest first
     spelled_values: dict[str, int] = field(hash=False, compare=False)
     # notations and regions that read a number of these digit systems, as `readable` finds them
-    readers: dict[tuple[str, ...], tuple[tuple[Notation, ...], tuple[str, ...]]] = field(
+    readers: dict[tuple[str, ...], tuple[tuple[Notation, ...], list[str]]] = field(
         default_factory=dict, hash=False, compare=False, repr=False
     )
 
@@ -346,7 +351,7 @@ class Form(NamedTuple):
         cannot be read, its characters and unit."""
         value = written.value
         key = ("unread", written.literal, unit) if value is None else (value, written.zeros, unit)
-        return cls(text, written, unit, value, key)
+        return MAKE(cls, (text, written, unit, value, key))
 
     @property
     def systems(self) -> tuple[str, ...]:
@@ -496,7 +501,7 @@ def word_ends(text: str, end: int, written: str) -> bool:
     return not (following.isalnum() or unicodedata.category(following).startswith("M"))
 
 
-def readers(locale: NumberLocale, systems: tuple[str, ...]) -> tuple[tuple[Notation, ...], tuple[str, ...]]:
+def readers(locale: NumberLocale, systems: tuple[str, ...]) -> tuple[tuple[Notation, ...], list[str]]:
     """The notations that read digits of `systems`: their own system's; for digits the locale
     never writes, any. And the regions that read a number without separators, the same value for
     all: those of the locale's own notations among them."""
@@ -508,16 +513,21 @@ def readers(locale: NumberLocale, systems: tuple[str, ...]) -> tuple[tuple[Notat
             if regions and notation.regions[0] != locale.region:
                 break
             regions.extend(notation.regions)
-        found = locale.readers[systems] = (notations, tuple(regions))
+        found = locale.readers[systems] = (notations, regions)  # shared by every reading: never changed
     return found
 
 
 def read_written(text: str, locale: NumberLocale) -> Written:
     """What a number as written (a sign, digits and separators) says, the locale's way."""
+    if text.isascii() and text.isdecimal():  # the common case, quickly: every notation reads it alike
+        plain = Decimal(text)
+        zeros = len(text) - len(text.lstrip("0")) if len(text) > 1 else 0
+        odd = "latn" not in locale.systems
+        return MAKE(Written, (LATIN, {plain: readers(locale, LATIN)[1]}, plain, text, zeros, odd))
     sign = text[:1] if text[:1] in MINUS_SIGNS else ""
     body = text[len(sign) :]
     if body.isascii():
-        systems: tuple[str, ...] = ("latn",)
+        systems: tuple[str, ...] = LATIN
     else:  # each distinct character once, in order of first use
         characters = [c for c in dict.fromkeys(body) if c.isdecimal()]
         systems = tuple(dict.fromkeys(system_of(c) for c in characters))
@@ -525,7 +535,7 @@ def read_written(text: str, locale: NumberLocale) -> Written:
     readings: dict[Decimal, list[str]] = {}
     if body.isdecimal():  # no separator: every notation reads the same value
         whole = Decimal(body)
-        readings[whole.copy_negate() if sign and whole else whole] = list(readers(locale, systems)[1])
+        readings[whole.copy_negate() if sign and whole else whole] = readers(locale, systems)[1]
     else:
         runs = re.split("([^0-9])", body)
         digits, separators = runs[::2], runs[1::2]
@@ -615,6 +625,20 @@ class Counted:
     gaps: list[Gap]  # what each piece means
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused: a megabyte of distinct numbers makes a million small
+    containers, none of them in a cycle, and the collector would walk them all again and again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def count_numbers(text: str, locale: NumberLocale) -> Counted:
     """Every number of a text, read the locale's way, with its unit and range, counted by form.
 
@@ -622,6 +646,11 @@ def count_numbers(text: str, locale: NumberLocale) -> Counted:
     sign), the piece after it (its unit, or a range whose other end lends it one) and the piece after
     the next number (that end's unit). The pieces are cut and the numbers counted by regular
     expressions and dictionaries in C; Python reads each distinct piece, form and context once."""
+    with collector_paused():
+        return counted(text, locale)
+
+
+def counted(text: str, locale: NumberLocale) -> Counted:
     cut = NUMBERS_RE.split(text)  # piece, digits, piece, ..., piece
     if len(cut) == 1:
         return Counted([], [], [], [text], [PLAIN])
@@ -650,18 +679,18 @@ def count_numbers(text: str, locale: NumberLocale) -> Counted:
 
     if gaps[0] is PLAIN and gaps[-1] is PLAIN and all(gap is PLAIN for gap in between.values()):
         plain: defaultdict[str, int] = defaultdict(count().__next__)
-        indexes = list(map(plain.__getitem__, digits))
-        by_context = [form_of(number, None) for number in plain]
-    else:
-        # (piece before, digits, piece after, piece after the next number)
-        contexts: defaultdict[tuple[Gap, str, Gap, Gap], int] = defaultdict(count().__next__)
-        indexes = list(map(contexts.__getitem__, zip(gaps, digits, gaps[1:], [*gaps[2:], PLAIN], strict=False)))
-        by_context = []
-        for before, number, after, beyond in contexts:
-            unit = after.unit if after.unit is not None else "%" if before.percent else None
-            if unit is None and after.joins:  # the range's other end lends its unit
-                unit = beyond.unit if beyond.unit is not None else "%" if after.percent else None
-            by_context.append(form_of(before.sign + number, unit))
+        sequence = list(map(plain.__getitem__, digits))
+        forms = [Form.of(number, read_written(number, locale), None) for number in plain]
+        return Counted(forms, sequence, digits, pieces, gaps)
+    # (piece before, digits, piece after, piece after the next number)
+    contexts: defaultdict[tuple[Gap, str, Gap, Gap], int] = defaultdict(count().__next__)
+    indexes = list(map(contexts.__getitem__, zip(gaps, digits, gaps[1:], [*gaps[2:], PLAIN], strict=False)))
+    by_context = []
+    for before, number, after, beyond in contexts:
+        unit = after.unit if after.unit is not None else "%" if before.percent else None
+        if unit is None and after.joins:  # the range's other end lends its unit
+            unit = beyond.unit if beyond.unit is not None else "%" if after.percent else None
+        by_context.append(form_of(before.sign + number, unit))
     sequence = indexes if len(by_context) == len(forms) else list(map(by_context.__getitem__, indexes))
     return Counted(forms, sequence, digits, pieces, gaps)
 
@@ -726,7 +755,9 @@ class Findings:
 
 def show(value: Decimal) -> str:
     """A value without trailing zeros, every digit of it (no rounding to the context's precision)."""
-    text = format(value, "f")
+    text = str(value)
+    if "E" in text:
+        text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -833,17 +864,19 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
     forms, sequence = got.forms, got.sequence
     found = Differences(got)
     odd = {index for index, form in enumerate(forms) if form.written.odd_digits}
-    found.digit_systems = positions_of(got, odd, set()) if odd else []
-    totals = Counter(sequence)
+    found.digit_systems = positions_of(got, odd, set())
     # The same value and unit (or, for what cannot be read, the same characters): the first
     # translation numbers of each key match the first source numbers of that key.
     wanted: dict[tuple[object, ...], list[int]] = {}
     for index, number in enumerate(want):
         wanted.setdefault(number.key, []).append(index)
+    matching = [index for index, form in enumerate(forms) if form.key in wanted] if wanted else []
     got_by_key: Counter[tuple[object, ...]] = Counter()
-    for index, total in totals.items():
-        got_by_key[forms[index].key] += total
-    unmatched: list[int] = []
+    if matching:
+        totals = Counter(sequence)
+        for index in matching:
+            got_by_key[forms[index].key] += totals[index]
+    unmatched: list[int] = []  # source numbers, by index
     quotas: dict[tuple[object, ...], int] = {}
     for key, indexes in wanted.items():
         matches = min(len(indexes), got_by_key[key])
@@ -853,25 +886,26 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
     unmatched.sort()
     # Where every translation number of a key matches, its forms are gone; where some do, the first.
     partial = {key: matches for key, matches in quotas.items() if matches < got_by_key[key]}
-    gone = {index for index, form in enumerate(forms) if form.key in quotas and form.key not in partial}
-    partly = {index: form.key for index, form in enumerate(forms) if form.key in partial}
-    removed = set(take_first(sequence, partly, partial, set()))
+    gone = {index for index in matching if forms[index].key not in partial}
+    partly = {index: forms[index].key for index in matching if forms[index].key in partial}
+    removed = set(take_first(sequence, partly, partial, set()))  # translation numbers, by position
     # The same value with another unit, or none: the first of the rest of each value.
     by_value: dict[Decimal, deque[int]] = {}
     for index in unmatched:
         value = want[index].value
         if value is not None:
             by_value.setdefault(value, deque()).append(index)
+    unit_changed: set[int] = set()  # source numbers, by index
     if by_value:
-        values = {i: f.value for i, f in enumerate(forms) if i not in gone and f.value in by_value}
+        values = {i: f.value for i, f in enumerate(forms) if f.value in by_value and i not in gone}
         for position in take_first(sequence, values, {v: len(q) for v, q in by_value.items()}, removed):
             index = by_value[forms[sequence[position]].value].popleft()  # type: ignore[index]
             found.unit_changed.append((want[index], position))
+            unit_changed.add(index)
             removed.add(position)
-    changed_units = {id(number) for number, _ in found.unit_changed}
     # Small numbers spelled out in the translation ("dos" for 2), and in the source ("two" for 2).
     missing: list[Number] = []
-    bare = [want[index] for index in unmatched if id(want[index]) not in changed_units]
+    bare = [want[index] for index in unmatched if index not in unit_changed]
     spelled = (
         spelled_numbers(translation, locale)
         if any(n.unit is None and spellable(n.value) for n in bare)
@@ -882,20 +916,21 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
             spelled[number.value] -= 1
         else:
             missing.append(number)
-    candidates: dict[int, Decimal] = {}
-    for index, form in enumerate(forms):
-        value = form.value
-        if index not in gone and form.unit is None and value is not None and spellable(value):
-            candidates[index] = value
-    if candidates:
-        in_source = spelled_numbers(source, english)
+    in_source = spelled_numbers(source, english)
+    if in_source:
+        candidates: dict[int, Decimal] = {}
+        for index, form in enumerate(forms):
+            value = form.value
+            if form.unit is None and value is not None and spellable(value) and index not in gone:
+                candidates[index] = value
         removed.update(take_first(sequence, candidates, in_source, removed))
     # What is left on both sides was changed (a number that cannot be read is wrong in any case);
     # what is left on one side only was dropped or added.
     pending = deque(missing)
-    found.unreadable = positions_of(got, {i for i, f in enumerate(forms) if i not in gone and f.value is None}, removed)
+    unread = {index for index, form in enumerate(forms) if form.value is None} - gone
+    found.unreadable = positions_of(got, unread, removed)
     found.unreadable_sources = [pending.popleft() for _ in range(min(len(pending), len(found.unreadable)))]
-    read = positions_of(got, {i for i, f in enumerate(forms) if i not in gone and f.value is not None}, removed)
+    read = positions_of(got, set(range(len(forms))) - gone - unread, removed)
     paired = min(len(pending), len(read))
     found.changed = [(pending.popleft(), position) for position in read[:paired]]
     found.added = read[paired:]
@@ -917,13 +952,19 @@ def describe_digits(number: Form | Number, locale: NumberLocale) -> str:
 def each(found: Differences, positions: list[int], describe: Callable[[Form], str]) -> list[str]:
     """What `describe` says of the translation's number at each position, said once for each form."""
     sequence, forms = found.translation.sequence, found.translation.forms
-    said = {index: describe(forms[index]) for index in dict.fromkeys(map(sequence.__getitem__, positions))}
-    return list(map(said.__getitem__, map(sequence.__getitem__, positions)))
+    indexes = sequence if len(positions) == len(sequence) else list(map(sequence.__getitem__, positions))
+    said = {index: describe(forms[index]) for index in set(indexes)}
+    return list(map(said.__getitem__, indexes))
 
 
 @lru_cache(maxsize=4096)
 def compare_numbers(source: str, translation: str, locale_name: str) -> Findings:
     """What the checks `numbers`, `added-numbers` and `digit-systems` say about a translation."""
+    with collector_paused():
+        return findings(source, translation, locale_name)
+
+
+def findings(source: str, translation: str, locale_name: str) -> Findings:
     locale = number_locale(locale_name)
     found = differences(source, translation, locale_name)
     changes: list[str] = []
