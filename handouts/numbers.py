@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
-from itertools import compress, count, filterfalse
+from itertools import compress, count, filterfalse, repeat
+from operator import sub
 from typing import NamedTuple, TypeVar
 
 import babel
@@ -680,8 +681,7 @@ def counted(text: str, locale: NumberLocale) -> Counted:
     if gaps[0] is PLAIN and gaps[-1] is PLAIN and all(gap is PLAIN for gap in between.values()):
         plain: defaultdict[str, int] = defaultdict(count().__next__)
         sequence = list(map(plain.__getitem__, digits))
-        forms = [Form.of(number, read_written(number, locale), None) for number in plain]
-        return Counted(forms, sequence, digits, pieces, gaps)
+        return Counted(bare_forms(list(plain), locale), sequence, digits, pieces, gaps)
     # (piece before, digits, piece after, piece after the next number)
     contexts: defaultdict[tuple[Gap, str, Gap, Gap], int] = defaultdict(count().__next__)
     indexes = list(map(contexts.__getitem__, zip(gaps, digits, gaps[1:], [*gaps[2:], PLAIN], strict=False)))
@@ -693,6 +693,24 @@ def counted(text: str, locale: NumberLocale) -> Counted:
         by_context.append(form_of(before.sign + number, unit))
     sequence = indexes if len(by_context) == len(forms) else list(map(by_context.__getitem__, indexes))
     return Counted(forms, sequence, digits, pieces, gaps)
+
+
+def bare_forms(texts: list[str], locale: NumberLocale) -> list[Form]:
+    """The forms of distinct numbers without sign or unit, as `read_written` and `Form.of` make
+    them. Where all are ASCII digits without a separator (a megabyte of distinct numbers), every
+    notation reads each alike, and they are made in bulk, in C."""
+    joined = "".join(texts)
+    if not (joined.isascii() and joined.isdecimal()):
+        return [Form.of(text, read_written(text, locale), None) for text in texts]
+    values = list(map(Decimal, texts))
+    zeros = list(map(sub, map(len, texts), map(len, map(str.lstrip, texts, repeat("0")))))
+    if "0" in texts:  # a lone 0 has no leading zero
+        zeros[texts.index("0")] = 0
+    readings = map(dict.fromkeys, zip(values), repeat(readers(locale, LATIN)[1]))
+    odd = "latn" not in locale.systems
+    written = map(MAKE, repeat(Written), zip(repeat(LATIN), readings, values, texts, zeros, repeat(odd)))
+    keys = zip(values, zeros, repeat(None))
+    return list(map(MAKE, repeat(Form), zip(texts, written, repeat(None), values, keys)))
 
 
 def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
@@ -949,12 +967,33 @@ def describe_digits(number: Form | Number, locale: NumberLocale) -> str:
     )
 
 
-def each(found: Differences, positions: list[int], describe: Callable[[Form], str]) -> list[str]:
-    """What `describe` says of the translation's number at each position, said once for each form."""
+def each(
+    found: Differences, positions: list[int], describe: Callable[[Form], str], said: dict[int, str] | None = None
+) -> list[str]:
+    """What `describe` says of the translation's number at each position, said once for each form
+    (`said`: what is already said of some forms)."""
     sequence, forms = found.translation.sequence, found.translation.forms
     indexes = sequence if len(positions) == len(sequence) else list(map(sequence.__getitem__, positions))
-    said = {index: describe(forms[index]) for index in set(indexes)}
+    said = said or {}
+    said.update({index: describe(forms[index]) for index in set(indexes) - said.keys()})
     return list(map(said.__getitem__, indexes))
+
+
+def said_of_plain(found: Differences, positions: list[int], locale: NumberLocale, template: str) -> dict[int, str]:
+    """`template` filled, in bulk, with the text and value of each plain number among those at
+    `positions`: ASCII digits without sign, separator or unit, which every region reads alike (a
+    megabyte of distinct numbers)."""
+    sequence, forms = found.translation.sequence, found.translation.forms
+    if locale.region not in readers(locale, LATIN)[1]:
+        return {}
+    plain = [
+        index
+        for index in set(sequence if len(positions) == len(sequence) else map(sequence.__getitem__, positions))
+        if forms[index].unit is None and forms[index].text.isascii() and forms[index].text.isdecimal()
+    ]
+    texts = [forms[index].text for index in plain]
+    values = map(str, [forms[index].value for index in plain])  # str of a whole Decimal: its digits
+    return dict(zip(plain, map(template.format, texts, values), strict=True))
 
 
 @lru_cache(maxsize=4096)
@@ -986,7 +1025,8 @@ def findings(source: str, translation: str, locale_name: str) -> Findings:
     for missing in found.missing:
         end = f" (an end of the range '{missing.range_text}')" if missing.range_text else ""
         changes.append(f"{missing.describe()}{end} of the source is not in the translation")
-    added = each(found, found.added, lambda n: f"{n.describe()} ({reading(n, locale)}) is not in the source")
+    plain = said_of_plain(found, found.added, locale, "'{}' (read as {}) is not in the source")
+    added = each(found, found.added, lambda n: f"{n.describe()} ({reading(n, locale)}) is not in the source", plain)
     odd_digits = each(found, found.digit_systems, lambda n: describe_digits(n, locale))
     return Findings(
         "; ".join(changes) or None,
