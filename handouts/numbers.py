@@ -23,13 +23,13 @@ import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from itertools import compress, count, filterfalse, repeat
-from operator import sub
+from operator import itemgetter, sub
 from typing import NamedTuple, TypeVar
 
 import babel
@@ -664,53 +664,62 @@ def counted(text: str, locale: NumberLocale) -> Counted:
         *map(between.__getitem__, pieces[1:last]),
         read_gap(pieces[last], locale, False, True, gaps_by_meaning),
     ]
-    written: dict[str, Written] = {}
-    forms: list[Form] = []
-    form_index: dict[tuple[str, str | None], int] = {}
-
-    def form_of(text: str, unit: str | None) -> int:
-        index = form_index.get((text, unit))
-        if index is None:
-            reading = written.get(text)
-            if reading is None:
-                reading = written[text] = read_written(text, locale)
-            index = form_index[text, unit] = len(forms)
-            forms.append(Form.of(text, reading, unit))
-        return index
-
     if gaps[0] is PLAIN and gaps[-1] is PLAIN and all(gap is PLAIN for gap in between.values()):
         plain: defaultdict[str, int] = defaultdict(count().__next__)
         sequence = list(map(plain.__getitem__, digits))
-        return Counted(bare_forms(list(plain), locale), sequence, digits, pieces, gaps)
+        return Counted(forms_of([(number, None) for number in plain], locale), sequence, digits, pieces, gaps)
     # (piece before, digits, piece after, piece after the next number)
     contexts: defaultdict[tuple[Gap, str, Gap, Gap], int] = defaultdict(count().__next__)
     indexes = list(map(contexts.__getitem__, zip(gaps, digits, gaps[1:], [*gaps[2:], PLAIN], strict=False)))
     by_context = []
+    kinds: dict[tuple[str, str | None], int] = {}  # (text, unit) -> form
     for before, number, after, beyond in contexts:
         unit = after.unit if after.unit is not None else "%" if before.percent else None
         if unit is None and after.joins:  # the range's other end lends its unit
             unit = beyond.unit if beyond.unit is not None else "%" if after.percent else None
-        by_context.append(form_of(before.sign + number, unit))
-    sequence = indexes if len(by_context) == len(forms) else list(map(by_context.__getitem__, indexes))
-    return Counted(forms, sequence, digits, pieces, gaps)
+        by_context.append(kinds.setdefault((before.sign + number, unit), len(kinds)))
+    sequence = indexes if len(by_context) == len(kinds) else list(map(by_context.__getitem__, indexes))
+    return Counted(forms_of(list(kinds), locale), sequence, digits, pieces, gaps)
 
 
-def bare_forms(texts: list[str], locale: NumberLocale) -> list[Form]:
-    """The forms of distinct numbers without sign or unit, as `read_written` and `Form.of` make
-    them. Where all are ASCII digits without a separator (a megabyte of distinct numbers), every
-    notation reads each alike, and they are made in bulk, in C."""
+def forms_of(kinds: list[tuple[str, str | None]], locale: NumberLocale) -> list[Form]:
+    """The forms of distinct numbers (text, unit), as `read_written` and `Form.of` make them. Most
+    are plain, ASCII digits without sign or separator, which every notation reads alike (a megabyte
+    of distinct numbers): those are made in bulk, in C."""
+    texts = list(map(itemgetter(0), kinds))
+    units = list(map(itemgetter(1), kinds))
     joined = "".join(texts)
-    if not (joined.isascii() and joined.isdecimal()):
-        return [Form.of(text, read_written(text, locale), None) for text in texts]
-    values = list(map(Decimal, texts))
-    zeros = list(map(sub, map(len, texts), map(len, map(str.lstrip, texts, repeat("0")))))
-    if "0" in texts:  # a lone 0 has no leading zero
-        zeros[texts.index("0")] = 0
+    if joined.isascii() and joined.isdecimal():  # all plain: no list of which
+        return plain_forms(texts, units, locale)
+    forms: list[Form | None] = [None] * len(kinds)
+    plain = [index for index, text in enumerate(texts) if text.isascii() and text.isdecimal()]
+    made = plain_forms([texts[index] for index in plain], [units[index] for index in plain], locale)
+    for index, form in zip(plain, made, strict=True):
+        forms[index] = form
+    read: dict[str, Written] = {}
+    for index, (text, unit) in enumerate(kinds):
+        if forms[index] is None:
+            reading = read.get(text)
+            if reading is None:
+                reading = read[text] = read_written(text, locale)
+            forms[index] = Form.of(text, reading, unit)
+    return forms  # type: ignore[return-value]
+
+
+def plain_forms(numbers: list[str], units: list[str | None], locale: NumberLocale) -> list[Form]:
+    """The forms of plain numbers, ASCII digits without sign or separator, with their units, made
+    in C as `read_written` and `Form.of` make them one by one."""
+    values = list(map(Decimal, numbers))
+    zeros = list(map(sub, map(len, numbers), map(len, map(str.lstrip, numbers, repeat("0")))))
+    if "0" in numbers:  # a lone 0 has no leading zero
+        for index, number in enumerate(numbers):
+            if number == "0":
+                zeros[index] = 0
     readings = map(dict.fromkeys, zip(values), repeat(readers(locale, LATIN)[1]))
     odd = "latn" not in locale.systems
-    written = map(MAKE, repeat(Written), zip(repeat(LATIN), readings, values, texts, zeros, repeat(odd)))
-    keys = zip(values, zeros, repeat(None))
-    return list(map(MAKE, repeat(Form), zip(texts, written, repeat(None), values, keys)))
+    written = map(MAKE, repeat(Written), zip(repeat(LATIN), readings, values, numbers, zeros, repeat(odd)))
+    keys = zip(values, zeros, units, strict=True)
+    return list(map(MAKE, repeat(Form), zip(numbers, written, units, values, keys, strict=True)))
 
 
 def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
@@ -815,26 +824,29 @@ class Differences:
 
     translation: Counted
     unit_changed: list[tuple[Number, int]] = field(default_factory=list)  # (source's, translation's)
-    unreadable: list[int] = field(default_factory=list)  # translation numbers no region reads alike
+    unreadable: Sequence[int] = ()  # translation numbers no region reads alike
     unreadable_sources: list[Number] = field(default_factory=list)  # what the first of them replace
     changed: list[tuple[Number, int]] = field(default_factory=list)  # read, and not the source's
     missing: list[Number] = field(default_factory=list)  # source numbers the translation lacks
-    added: list[int] = field(default_factory=list)  # translation numbers the source lacks
-    digit_systems: list[int] = field(default_factory=list)  # mixed, or digits the locale never writes
+    added: Sequence[int] = ()  # translation numbers the source lacks
+    digit_systems: Sequence[int] = ()  # mixed, or digits the locale never writes
 
     def form(self, position: int) -> Form:
         return self.translation.forms[self.translation.sequence[position]]
 
     def flagged(self) -> list[int]:
         """The positions of the translation's numbers that are wrong, in any way."""
-        return [p for _, p in self.unit_changed] + self.unreadable + [p for _, p in self.changed] + self.added
+        return [*(p for _, p in self.unit_changed), *self.unreadable, *(p for _, p in self.changed), *self.added]
 
 
-def positions_of(counted: Counted, forms: set[int], skip: set[int]) -> list[int]:
+def positions_of(counted: Counted, forms: set[int], skip: set[int]) -> Sequence[int]:
     """The positions, in order, of the numbers whose form is one of `forms`, but those in `skip`."""
     if not forms:
         return []
-    found: Iterable[int] = range(len(counted.sequence))
+    every = range(len(counted.sequence))
+    if len(forms) == len(counted.forms) and not skip:
+        return every  # a range, not a list of a million numbers
+    found: Iterable[int] = every
     if len(forms) < len(counted.forms):
         found = compress(found, map(forms.__contains__, counted.sequence))
     return list(filterfalse(skip.__contains__, found) if skip else found)
@@ -968,32 +980,26 @@ def describe_digits(number: Form | Number, locale: NumberLocale) -> str:
 
 
 def each(
-    found: Differences, positions: list[int], describe: Callable[[Form], str], said: dict[int, str] | None = None
+    found: Differences, positions: Sequence[int], describe: Callable[[Form], str], plain: str | None = None
 ) -> list[str]:
-    """What `describe` says of the translation's number at each position, said once for each form
-    (`said`: what is already said of some forms)."""
+    """What `describe` says of the translation's number at each position, said once for each form.
+    `plain`: a template of what it says of plain numbers (ASCII digits without sign or separator,
+    which every region reads alike), filled in bulk with their text, unit and value."""
     sequence, forms = found.translation.sequence, found.translation.forms
-    indexes = sequence if len(positions) == len(sequence) else list(map(sequence.__getitem__, positions))
-    said = said or {}
-    said.update({index: describe(forms[index]) for index in set(indexes) - said.keys()})
+    if isinstance(positions, range) and positions.step == 1:
+        indexes = sequence[positions.start : positions.stop]
+    else:
+        indexes = list(map(sequence.__getitem__, positions))
+    distinct = set(indexes)
+    said: dict[int, str] = {}
+    if plain is not None and len(distinct) > 1:
+        quick = [i for i in distinct if forms[i].text.isascii() and forms[i].text.isdecimal()]
+        texts = [forms[index].text for index in quick]
+        units = [f" {forms[index].unit}" if forms[index].unit else "" for index in quick]
+        values = map(str, [forms[index].value for index in quick])  # str of a whole Decimal: its digits
+        said = dict(zip(quick, map(plain.format, texts, units, values), strict=True))
+    said.update({index: describe(forms[index]) for index in distinct - said.keys()})
     return list(map(said.__getitem__, indexes))
-
-
-def said_of_plain(found: Differences, positions: list[int], locale: NumberLocale, template: str) -> dict[int, str]:
-    """`template` filled, in bulk, with the text and value of each plain number among those at
-    `positions`: ASCII digits without sign, separator or unit, which every region reads alike (a
-    megabyte of distinct numbers)."""
-    sequence, forms = found.translation.sequence, found.translation.forms
-    if locale.region not in readers(locale, LATIN)[1]:
-        return {}
-    plain = [
-        index
-        for index in set(sequence if len(positions) == len(sequence) else map(sequence.__getitem__, positions))
-        if forms[index].unit is None and forms[index].text.isascii() and forms[index].text.isdecimal()
-    ]
-    texts = [forms[index].text for index in plain]
-    values = map(str, [forms[index].value for index in plain])  # str of a whole Decimal: its digits
-    return dict(zip(plain, map(template.format, texts, values), strict=True))
 
 
 @lru_cache(maxsize=4096)
@@ -1025,8 +1031,13 @@ def findings(source: str, translation: str, locale_name: str) -> Findings:
     for missing in found.missing:
         end = f" (an end of the range '{missing.range_text}')" if missing.range_text else ""
         changes.append(f"{missing.describe()}{end} of the source is not in the translation")
-    plain = said_of_plain(found, found.added, locale, "'{}' (read as {}) is not in the source")
-    added = each(found, found.added, lambda n: f"{n.describe()} ({reading(n, locale)}) is not in the source", plain)
+    added = each(
+        found,
+        found.added,
+        lambda n: f"{n.describe()} ({reading(n, locale)}) is not in the source",
+        # read alike by every region, so the locale's own: "read as" its value, and nothing more
+        "'{0}{1}' (read as {2}{1}) is not in the source" if locale.region in readers(locale, LATIN)[1] else None,
+    )
     odd_digits = each(found, found.digit_systems, lambda n: describe_digits(n, locale))
     return Findings(
         "; ".join(changes) or None,

@@ -402,12 +402,12 @@ def assert_as_one_by_one(source: str, translation: str, locale: str) -> None:
     found = differences(source, translation, locale)
     assert {
         "unit_changed": [(number.start, position) for number, position in found.unit_changed],
-        "unreadable": found.unreadable,
+        "unreadable": list(found.unreadable),
         "unreadable_sources": [number.start for number in found.unreadable_sources],
         "changed": [(number.start, position) for number, position in found.changed],
-        "added": found.added,
+        "added": list(found.added),
         "missing": [number.start for number in found.missing],
-        "digit_systems": found.digit_systems,
+        "digit_systems": list(found.digit_systems),
     } == reference_differences(source, translation, locale), (source, translation)
 
 
