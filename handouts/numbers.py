@@ -148,6 +148,7 @@ UNACCENTED_SPELLING = {"fil"}
 LINKED_SPELLING = {"fil"}
 ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ": None})
 ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670]")
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 
 def data_versions() -> str:
@@ -284,10 +285,11 @@ def fold(text: str, language: str) -> str:
     """Text as spelled-out numbers are compared: case, Arabic hamza seats and marks, and (for
     Filipino) stress marks do not matter."""
     text = unicodedata.normalize("NFC", text.casefold())
-    if any("\u0600" <= c <= "\u06ff" for c in text):
+    if ARABIC_LETTER.search(text):
         text = ARABIC_MARKS.sub("", text.translate(ARABIC_FOLD))
-    if language in UNACCENTED_SPELLING:
-        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    if language in UNACCENTED_SPELLING:  # each distinct character looked at once
+        text = unicodedata.normalize("NFD", text)
+        text = text.translate(dict.fromkeys(ord(c) for c in set(text) if unicodedata.combining(c)))
     return text
 
 
@@ -740,26 +742,47 @@ def read_numbers(text: str, locale: NumberLocale) -> list[Number]:
     return numbers
 
 
-def spelled_numbers(text: str, locale: NumberLocale) -> Counter[Decimal]:
-    """The small numbers the text spells out, as whole words (inside words for unspaced scripts)."""
+def spelled_numbers(text: str, locale: NumberLocale, wanted: Mapping[Decimal, int] | None = None) -> Counter[Decimal]:
+    """The small numbers the text spells out, as whole words (inside words for unspaced scripts).
+    `wanted`: only these values, each only up to its count (all that can stand for a number), and
+    the scan stops when they are found."""
     if locale.spelled is None:
         return Counter()
-    folded = fold(text, locale.language)
+    language = locale.language
+    folded = fold(text, language)
+    values = {form: Decimal(value) for form, value in locale.spelled_values.items()}
     found: Counter[Decimal] = Counter()
-    taken = 0
+    left = 0
+    if wanted is not None:
+        wanted = {value: n for value, n in wanted.items() if n > 0}
+        # No form of a wanted value anywhere in the text: nothing to read, one by one.
+        if not any(form in folded for form, value in values.items() if value in wanted):
+            return found
+        left = sum(wanted.values())
+    spaced, ends = language not in UNSPACED_LANGUAGES, language != "ko"
+    taken, size = 0, len(folded)
+    category = unicodedata.category
     for match in locale.spelled.finditer(folded):
-        start, form = match.start(), match.group(1)
-        end = start + len(form)
+        start, end = match.span(1)
         if start < taken:
             continue
-        if locale.language not in UNSPACED_LANGUAGES:
+        if spaced:  # a whole word: no letter, digit or mark just before or (as `word_ends`) after
             before = folded[start - 1] if start else " "
-            if before.isalnum() or unicodedata.category(before).startswith("M"):
+            if before != " " and (before.isalnum() or category(before).startswith("M")):
                 continue
-            if locale.language != "ko" and not word_ends(folded, end, form):
-                continue
-        found[Decimal(locale.spelled_values[form])] += 1
+            if ends and end < size and folded[end - 1].isalpha() and folded[end - 1] < "\u2e80":
+                after = folded[end]
+                if after != " " and (after.isalnum() or category(after).startswith("M")):
+                    continue
         taken = end
+        value = values[folded[start:end]]
+        if wanted is None:
+            found[value] += 1
+        elif found[value] < wanted.get(value, 0):
+            found[value] += 1
+            left -= 1
+            if not left:
+                break
     return found
 
 
@@ -936,11 +959,8 @@ def differences(source: str, translation: str, locale_name: str) -> Differences:
     # Small numbers spelled out in the translation ("dos" for 2), and in the source ("two" for 2).
     missing: list[Number] = []
     bare = [want[index] for index in unmatched if index not in unit_changed]
-    spelled = (
-        spelled_numbers(translation, locale)
-        if any(n.unit is None and spellable(n.value) for n in bare)
-        else Counter[Decimal]()
-    )
+    spellings = Counter(n.value for n in bare if n.unit is None and n.value is not None and spellable(n.value))
+    spelled = spelled_numbers(translation, locale, spellings) if spellings else Counter[Decimal]()
     for number in bare:
         if number.unit is None and number.value is not None and spelled[number.value] > 0:
             spelled[number.value] -= 1
