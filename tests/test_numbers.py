@@ -7,6 +7,7 @@ right-to-left PDFs read back with poppler.
 
 from __future__ import annotations
 
+import random
 import shutil
 import unicodedata
 from collections import Counter, deque
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handouts import numbers
 from handouts.numbers import (
     DIGIT_SYSTEMS,
     MINUS_SIGNS,
@@ -438,6 +440,25 @@ def test_numbers_counted_by_form_are_read_and_compared_as_one_by_one(
     match, finds what reading and comparing them one by one finds, number for number."""
     translation = (translation + " ") * copies + source  # repeated numbers, some the source's
     assert_as_one_by_one(source, translation, locale)
+
+
+@pytest.mark.parametrize("few", [0, 100])
+def test_the_first_numbers_of_each_group_are_found_one_pass_or_one_for_each(
+    few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(numbers, "FEW_GROUPS", few)
+    rng = random.Random(11)
+    for _ in range(300):
+        sequence = [rng.randrange(6) for _ in range(rng.randrange(40))]
+        groups = {form: rng.choice("abc") for form in range(6) if rng.random() < 0.7}
+        quotas = {group: rng.randrange(4) for group in "abcd"}
+        skip = {position for position in range(len(sequence)) if rng.random() < 0.2}
+        left, expected = dict(quotas), []
+        for position, form in enumerate(sequence):
+            if position not in skip and form in groups and left.get(groups[form], 0) > 0:
+                left[groups[form]] -= 1
+                expected.append(position)
+        assert numbers.take_first(sequence, groups, quotas, skip) == expected
 
 
 # --- numbers printed in right-to-left text --------------------------------------------------------
