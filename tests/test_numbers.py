@@ -7,9 +7,11 @@ right-to-left PDFs read back with poppler.
 
 from __future__ import annotations
 
+import random
 import shutil
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
+from dataclasses import dataclass
 from decimal import Decimal
 
 import polib
@@ -17,13 +19,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handouts import numbers
 from handouts.numbers import (
     DIGIT_SYSTEMS,
+    MINUS_SIGNS,
+    NUMBER_RE,
+    PERCENT_SIGNS,
+    UNIT_GAP,
     Notation,
     compare_numbers,
     differences,
+    find_unit,
+    is_range,
     number_locale,
     read_numbers,
+    spelled_numbers,
 )
 from handouts.pipeline import BuildOptions, Job, Project, build, extract, init
 
@@ -225,10 +235,9 @@ def translations(draw: st.DrawFn) -> tuple[str, str, str, set[int], set[int]]:
 def test_the_check_flags_exactly_the_changed_numbers(case: tuple[str, str, str, set[int], set[int]]) -> None:
     locale, source, translation, changed, mixed = case
     found = differences(source, translation, locale)
-    positions = [n.start for n in read_numbers(translation, number_locale(locale))]
-    assert len(positions) == translation.count(" ; ") + 1, (translation, positions)
-    assert {positions.index(n.start) for n in found.flagged()} == changed, (source, translation, found)
-    assert {positions.index(n.start) for n in found.digit_systems} == mixed, (source, translation, found)
+    assert len(read_numbers(translation, number_locale(locale))) == translation.count(" ; ") + 1, translation
+    assert set(found.flagged()) == changed, (source, translation, found)
+    assert set(found.digit_systems) == mixed, (source, translation, found)
     assert not found.missing and not found.added
     findings = compare_numbers(source, translation, locale)
     assert (findings.numbers is None) == (not changed)
@@ -242,6 +251,214 @@ def test_a_translation_identical_to_its_source_has_no_number_problem(text: str) 
     but digits English does not write."""
     findings = compare_numbers(text, text, "en_US")
     assert (findings.numbers, findings.added_numbers) == (None, None), findings
+
+
+# --- numbers counted by form: the same verdicts as reading them one by one -------------------------
+
+
+def test_a_number_repeated_counts_each_time() -> None:
+    """ "Take 2 tablets 2 times a day" has two 2s: a translation with one has dropped one."""
+    dropped = compare_numbers("Take 2 tablets 2 times a day.", "Tome 2 comprimidos al día.", "es")
+    assert dropped.numbers == "'2' of the source is not in the translation", dropped
+    added = compare_numbers("Take 2 tablets.", "Tome 2 comprimidos 2 veces.", "es")
+    assert added.added_numbers is not None and added.added_numbers.startswith("'2' (read as 2) is not in the source")
+    assert compare_numbers("Take 2 tablets 2 times a day.", "Tome 2 comprimidos dos veces al día.", "es") == (
+        compare_numbers("", "", "es")
+    )
+    # Each copy of a number is described where it stands, in order.
+    three = compare_numbers("Call us.", "1 2 1", "es").added_numbers
+    assert three is not None and three.startswith("'1' (read as 1) is not in the source; '2' (read as 2) is not"), three
+    assert three.count("'1' (read as 1)") == 2
+
+
+def test_long_numbers_are_compared_and_shown_digit_for_digit() -> None:
+    """Decimal arithmetic rounds to 28 digits: a negative number of 40 digits once matched another
+    that differed in its last digit, and a megabyte of digits crashed the message."""
+    long, other = "1" * 40, "1" * 39 + "2"
+    assert compare_numbers(f"Set it to -{long}.", f"Fíjelo en -{other}.", "es").numbers == (
+        f"'-{long}' became '-{other}', read as -{other}"
+    )
+    assert compare_numbers(f"Set it to -{long}.", f"Fíjelo en -{long}.", "es").numbers is None
+    huge = compare_numbers("Call 1.", "1" * (1 << 20), "es").numbers
+    assert huge is not None and huge.startswith("'1' became '1111") and huge.endswith("read as " + "1" * (1 << 20))
+
+
+@dataclass
+class Read:
+    text: str
+    start: int
+    end: int
+    unit: str | None = None
+    range_text: str | None = None
+
+
+def reference_reading(text: str, locale: str) -> list[tuple[object, ...]]:
+    """The numbers of a text read left to right, one by one, as the number checks first read them:
+    (text, start, end, unit, range)."""
+    found = number_locale(locale)
+    numbers: list[Read] = []
+    previous_end = 0
+    for match in NUMBER_RE.finditer(text):
+        start, end = match.span()
+        sign_at = start - 1
+        if (
+            sign_at >= 0
+            and text[sign_at] in MINUS_SIGNS
+            and (sign_at == 0 or text[sign_at - 1] in " (\n\t")
+            and not (numbers and not text[previous_end:sign_at].strip(UNIT_GAP))
+        ):
+            start = sign_at
+        number = Read(text[start:end], start, end)
+        unit = find_unit(text, end, found)
+        if unit is not None:
+            number.unit, number.end = unit
+        elif start > 0 and text[start - 1] in PERCENT_SIGNS and start - 1 >= previous_end:
+            number.unit = "%"
+        gap = text[previous_end:start].strip(UNIT_GAP) if numbers else ""
+        if gap and is_range(gap, found):
+            low = numbers[-1]
+            if low.unit is None:
+                low.unit = number.unit
+            low.range_text = number.range_text = text[low.start : number.end]
+        numbers.append(number)
+        previous_end = number.end
+    return [(n.text, n.start, n.end, n.unit, n.range_text) for n in numbers]
+
+
+def reference_differences(source: str, translation: str, locale: str) -> dict[str, object]:
+    """The translation's numbers against the source's, one by one, as the number checks first
+    compared them; translation numbers by position, source numbers by start."""
+    want = read_numbers(source, number_locale("en", every_region=False))
+    got = read_numbers(translation, number_locale(locale))
+    unmatched = dict.fromkeys(range(len(want)))
+    queues: dict[tuple[object, ...], deque[int]] = {}
+    for index, number in enumerate(want):
+        queues.setdefault(number.key, deque()).append(index)
+    extra = []
+    for position, number in enumerate(got):
+        queue = queues.get(number.key)
+        if queue:
+            del unmatched[queue.popleft()]
+        else:
+            extra.append(position)
+    by_value: dict[Decimal, deque[int]] = {}
+    for index in unmatched:
+        if want[index].value is not None:
+            by_value.setdefault(want[index].value, deque()).append(index)
+    unit_changed, left = [], []
+    for position in extra:
+        queue = by_value.get(got[position].value) if got[position].value is not None else None
+        if queue:
+            index = queue.popleft()
+            del unmatched[index]
+            unit_changed.append((want[index].start, position))
+        else:
+            left.append(position)
+    spelled = spelled_numbers(translation, number_locale(locale))
+    missing = []
+    for index in unmatched:
+        number = want[index]
+        if number.unit is None and number.value is not None and spelled[number.value] > 0:
+            spelled[number.value] -= 1
+        else:
+            missing.append(number.start)
+    in_source = spelled_numbers(source, number_locale("en", every_region=False))
+    extra = []
+    for position in left:
+        number = got[position]
+        if number.unit is None and number.value is not None and in_source[number.value] > 0:
+            in_source[number.value] -= 1
+        else:
+            extra.append(position)
+    pending = deque(missing)
+    unreadable = [position for position in extra if got[position].value is None]
+    unreadable_sources = [pending.popleft() for _ in range(min(len(pending), len(unreadable)))]
+    read = [position for position in extra if got[position].value is not None]
+    paired = min(len(pending), len(read))
+    changed = [(pending.popleft(), position) for position in read[:paired]]
+    return {
+        "unit_changed": unit_changed,
+        "unreadable": unreadable,
+        "unreadable_sources": unreadable_sources,
+        "changed": changed,
+        "added": read[paired:],
+        "missing": list(pending),
+        "digit_systems": [position for position, number in enumerate(got) if number.written.odd_digits],
+    }
+
+
+PIECES = [
+    *["0", "1", "2", "5", "10", "05", "0,5", "0.5", "1.960", "1,960", "12.345,5", "1.2.3"],
+    *["١", "٢٫٥", "١٬٩٦٠", "۱", "१", "１", "1١"],
+    *[" ", "  ", "\u00a0", ".", ",", "-", "−", "–", "~", "%", "٪", "(", "\n", "x", "'"],
+    *[" mg", "mg", " g", "g", "gotas", " mL", "/", "kg", " °C", "мг", "مغم", "毫克"],
+    *[" to ", " a ", " y ", " and ", "и", "إلى", " و", "dos", "two", "tres", "todos", "二", "十二"],
+]
+TEXTS = st.lists(st.sampled_from(PIECES), max_size=16).map("".join)
+
+
+def assert_as_one_by_one(source: str, translation: str, locale: str) -> None:
+    for text, reader in ((translation, locale), (source, "en")):
+        read = [(n.text, n.start, n.end, n.unit, n.range_text) for n in read_numbers(text, number_locale(reader))]
+        assert read == reference_reading(text, reader), text
+    found = differences(source, translation, locale)
+    assert {
+        "unit_changed": [(number.start, position) for number, position in found.unit_changed],
+        "unreadable": list(found.unreadable),
+        "unreadable_sources": [number.start for number in found.unreadable_sources],
+        "changed": [(number.start, position) for number, position in found.changed],
+        "added": list(found.added),
+        "missing": [number.start for number in found.missing],
+        "digit_systems": list(found.digit_systems),
+    } == reference_differences(source, translation, locale), (source, translation)
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "added"),
+    [
+        # Every "2" of the translation matches the source's; "02" is the source's spelled "two".
+        ("2 two", "2 02", None),
+        # The first "5 mg" and "5 g" match; the second "5 mg" and the "5" are added, in order.
+        ("Take 5 mg and 5 g.", "5 g 5 mg 5 mg 5", "'5 mg' (read as 5 mg) is not in the source; '5' (read as 5)"),
+        # The first number that cannot be read takes the place of the first source number left.
+        ("1 1 two 2", "2 2 1 dos 1.2.3 1,2,3", None),
+        ("3 mg", "x.y 3 g 1.2.3 3 mg 3", "'3 g' (read as 3 g) is not in the source; '3' (read as 3)"),
+    ],
+)
+def test_numbers_that_match_in_turn(source: str, translation: str, added: str | None) -> None:
+    assert_as_one_by_one(source, translation, "es")
+    found = compare_numbers(source, translation, "es").added_numbers
+    assert found == added if added is None else found is not None and found.startswith(added)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([*LOCALES, "en_US", "ru", "es_MX", "ja"]), TEXTS, TEXTS, st.integers(1, 3))
+def test_numbers_counted_by_form_are_read_and_compared_as_one_by_one(
+    locale: str, source: str, translation: str, copies: int
+) -> None:
+    """Counting a translation's numbers by form and context, and looking at only the few that can
+    match, finds what reading and comparing them one by one finds, number for number."""
+    translation = (translation + " ") * copies + source  # repeated numbers, some the source's
+    assert_as_one_by_one(source, translation, locale)
+
+
+@pytest.mark.parametrize("few", [0, 100])
+def test_the_first_numbers_of_each_group_are_found_one_pass_or_one_for_each(
+    few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(numbers, "FEW_GROUPS", few)
+    rng = random.Random(11)
+    for _ in range(300):
+        sequence = [rng.randrange(6) for _ in range(rng.randrange(40))]
+        groups = {form: rng.choice("abc") for form in range(6) if rng.random() < 0.7}
+        quotas = {group: rng.randrange(4) for group in "abcd"}
+        skip = {position for position in range(len(sequence)) if rng.random() < 0.2}
+        left, expected = dict(quotas), []
+        for position, form in enumerate(sequence):
+            if position not in skip and form in groups and left.get(groups[form], 0) > 0:
+                left[groups[form]] -= 1
+                expected.append(position)
+        assert numbers.take_first(sequence, groups, quotas, skip) == expected
 
 
 # --- numbers printed in right-to-left text --------------------------------------------------------
