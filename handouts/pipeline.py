@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
+from .buildcache import Cache, Fingerprint, sha256_bytes, sha256_file, tool_identity, write_atomic
 from .catalogs import (
     Authorship,
     LocaleCatalogs,
@@ -589,8 +589,7 @@ def build(
                 progress(job, Outcome.FAILED)
             continue
         digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
-        if not same_file(job.output, digest):
-            write_atomic(job.output, outcome)
+        write_output(cache, job.output, outcome, digest)
         result.built.append(job)
         if progress:
             progress(job, Outcome.BUILT)
@@ -656,18 +655,27 @@ def select_shard(planned: list[Job], out_dir: Path, k: int, n: int) -> list[Job]
     return ordered[k - 1 :: n]
 
 
-def same_file(path: Path, digest: str) -> bool:
-    return path.exists() and sha256_file(path) == digest
+def write_output(cache: Cache, output: Path, pdf: bytes, digest: str) -> None:
+    """Write a PDF to the output folder unless it is there already, and remember its stamp."""
+    if not cache.holds(output, digest):
+        write_atomic(output, pdf)
+        cache.remember(output, digest)
 
 
 def restore_from_cache(cache: Cache, key: str, output: Path) -> bool:
-    """Put the cached PDF at `output` when there is an intact one; False when it must be built."""
+    """Put the cached PDF at `output` when there is an intact one; False when it must be built.
+
+    Neither file is read when both are as the cache last saw them (their stamps match)."""
     entry = cache.get_bytes("pdf", key, ".pdf")
     if entry is None:
         return False
     pdf, digest = entry
-    if not same_file(output, digest):
-        write_atomic(output, pdf.read_bytes())
+    if not cache.holds(output, digest):
+        data = pdf.read_bytes()
+        if sha256_bytes(data) != digest:  # changed since it was verified: build it again
+            return False
+        write_atomic(output, data)
+        cache.remember(output, digest)
     return True
 
 
