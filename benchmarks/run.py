@@ -65,6 +65,7 @@ from handouts.pipeline import (  # noqa: E402
     page_css,
     plan,
     render_one,
+    render_order,
     start_worker,
 )
 from handouts.render import create_environment, render_html  # noqa: E402
@@ -574,6 +575,8 @@ def serial_per_pdf(project: Project, locales: list[str] | None, sample: int) -> 
     inputs = load_inputs(project, locales)
     everything = plan(inputs, load_brands(project.brands_dir), project.out_dir)
     jobs = everything[:: max(1, len(everything) // sample)]  # the same mix of scripts as the whole run
+    fonts = declared_fonts()
+    jobs.sort(key=lambda job: render_order(fonts, job))  # one locale after another, as a worker renders them
     start_worker(RenderContext(project, inputs, [j.brand.path.parent for j in jobs], False))
     for tag in dict.fromkeys(job.locale.tag for job in jobs):  # warm: every script's fonts loaded
         render_one(next(job for job in jobs if job.locale.tag == tag))
