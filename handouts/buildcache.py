@@ -228,7 +228,8 @@ class Cache:
             "payload": payload,
             "signature": self._sign(namespace, key, payload),
         }
-        write_atomic(self._record_path(namespace, key), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        record_bytes = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        write_atomic(self._record_path(namespace, key), record_bytes, durable=False)
 
     def get_bytes(self, namespace: str, key: str, suffix: str = ".bin") -> tuple[Path, str] | None:
         """The stored file and its sha256, if its record is genuine and its bytes still match.
@@ -252,7 +253,7 @@ class Cache:
         """Store bytes (the file first, then its signed hash and stamp) and return their sha256."""
         digest = sha256_bytes(data)
         blob = self._record_path(namespace, key).with_suffix(suffix)
-        write_atomic(blob, data)
+        write_atomic(blob, data)  # durable: its stamp vouches for these bytes, never read again
         self.put(namespace, key, {"sha256": digest, "stamp": file_stamp(blob)})
         return digest
 
@@ -295,12 +296,16 @@ KEY_RE = re.compile(r"^[0-9a-f]{16,128}$")
 NAMESPACE_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644) -> bool:
+def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644, durable: bool = True) -> bool:
     """Write `path` whole or not at all; the one writer of every file this tool writes.
 
     The bytes go to a uniquely named temporary file in the target folder (so two processes
     never share one), are flushed to disk, and the file is renamed into place. With
     `overwrite=False` an existing file is kept (the link fails atomically) and False is returned.
+    `durable=False` skips waiting for the disk (fsync): for the cache's JSON records, which a
+    crash may leave empty or torn, and which are then found damaged (not JSON, or badly signed)
+    and made again. Files whose stamp (`file_stamp`) the cache records are always durable: a
+    file of the right size whose blocks never reached the disk would keep its stamp.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -309,7 +314,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int =
             handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if overwrite:
             os.replace(tmp, path)
         else:
