@@ -576,7 +576,7 @@ def serial_per_pdf(project: Project, locales: list[str] | None, sample: int) -> 
     everything = plan(inputs, load_brands(project.brands_dir), project.out_dir)
     jobs = everything[:: max(1, len(everything) // sample)]  # the same mix of scripts as the whole run
     fonts = declared_fonts()
-    jobs.sort(key=lambda job: render_order(fonts, job))  # one locale after another, as a worker renders them
+    jobs.sort(key=render_order(fonts))  # one locale after another, as a worker renders them
     start_worker(RenderContext(project, inputs, [j.brand.path.parent for j in jobs], False))
     for tag in dict.fromkeys(job.locale.tag for job in jobs):  # warm: every script's fonts loaded
         render_one(next(job for job in jobs if job.locale.tag == tag))

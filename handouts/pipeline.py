@@ -877,7 +877,7 @@ class Renderer:
         check_brand_fonts(new.values())
         self._brands.update(new)
         fonts = declared_fonts()
-        ordered = sorted(todo, key=lambda job: render_order(fonts, job))
+        ordered = sorted(todo, key=render_order(fonts))
         if self._pool is None and min(self.jobs, len(todo)) <= 1:
             self._pending.append(self._here(ordered))
             return
@@ -902,12 +902,19 @@ class Renderer:
             yield from self._pending.pop(0)
 
 
-def render_order(fonts: PreparedFonts, job: Job) -> tuple[int, str, str, str, str, str]:
-    """Locales with the most font bytes first (CJK): the cheap Latin pages fill the workers' last
-    minutes evenly; then one locale after another."""
-    tag = job.locale.tag
-    weight = sum(f.path.stat().st_size for f in fonts.files_for([tag], {tag: job.locale.script}))
-    return (-weight, tag, job.brand.id, job.handout.slug, job.edition, job.paper)
+def render_order(fonts: PreparedFonts) -> Callable[[Job], tuple[int, str, str, str, str, str]]:
+    """The order to render jobs in: locales with the most font bytes first (CJK), so the cheap
+    Latin pages fill the workers' last minutes evenly; one locale after another."""
+    weights: dict[str, int] = {}
+
+    def key(job: Job) -> tuple[int, str, str, str, str, str]:
+        tag = job.locale.tag
+        if tag not in weights:
+            files = fonts.files_for([tag], {tag: job.locale.script})
+            weights[tag] = sum(font.path.stat().st_size for font in files)
+        return (-weights[tag], tag, job.brand.id, job.handout.slug, job.edition, job.paper)
+
+    return key
 
 
 def make_writer(project: Project, brand_dirs: list[Path]) -> PdfWriter:
