@@ -8,6 +8,7 @@ Everything is loaded and checked before anything is written:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import signal
 import threading
@@ -129,8 +130,8 @@ class Job:
 
 class InputDigests:
     """Hashes of a build's inputs, each computed once per build and shared by the check cache
-    and the PDF cache keys: the files (catalogs, this tool's code, templates) and the source
-    messages in canonical form."""
+    and the PDF cache keys: the files (catalogs, this tool's code, templates), the source
+    messages in canonical form, and the versions of the number checks' data."""
 
     def __init__(self, sources: dict[str, list[SourceMessage]]) -> None:
         self._sources = sources
@@ -150,6 +151,11 @@ class InputDigests:
             key.add_value(path.name)
             key.add_value(self.file(path))
         return key
+
+    @functools.cached_property
+    def number_data(self) -> str:
+        """The versions of the data the number checks read (looked up in package metadata once)."""
+        return numbers_data_versions()
 
     @property
     def sources_json(self) -> str:
@@ -286,7 +292,7 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
     if locale.declaration is not None:
         key.add_files([locale.declaration.path])
-    key.add_value(numbers_data_versions())
+    key.add_value(inputs.digests.number_data)
     stored = project.cache.get("checks", key.hexdigest())
     if isinstance(stored, str):
         try:
