@@ -143,7 +143,7 @@ class Cache:
 
     `.cache/<namespace>/<key[:2]>/<key>.json` holds JSON: the namespace, the format version, the
     key, the data and a signature (HMAC-SHA256 with this user's key, see `cache_secret`) over all
-    of them; byte entries sit beside it (`<key>.pdf`), their sha256 in the signed record.
+    of them; byte entries sit beside it (`<key>.pdf`), their sha256 and stamp in the signed record.
     An entry that is unreadable, from another namespace, key or format, or badly signed is
     ignored (and removed) and rebuilt: the cache can never run code nor vouch for anything its
     own user's runs did not compute. Files under `.cache/` that git tracks are refused outright.
@@ -228,37 +228,84 @@ class Cache:
             "payload": payload,
             "signature": self._sign(namespace, key, payload),
         }
-        write_atomic(self._record_path(namespace, key), json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        record_bytes = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        write_atomic(self._record_path(namespace, key), record_bytes, durable=False)
 
     def get_bytes(self, namespace: str, key: str, suffix: str = ".bin") -> tuple[Path, str] | None:
-        """The stored file and its sha256, if its record is genuine and its bytes still match."""
+        """The stored file and its sha256, if its record is genuine and its bytes still match.
+
+        A file whose stamp (see `file_stamp`) is the one recorded when it was written is not read
+        again; any other is hashed in full, and removed when its bytes no longer match."""
         recorded = self.get(namespace, key)
         blob = self._record_path(namespace, key).with_suffix(suffix)
-        if not isinstance(recorded, str) or not blob.is_file() or blob.is_symlink():
+        digest = recorded.get("sha256") if isinstance(recorded, dict) else None
+        if not isinstance(digest, str) or not blob.is_file() or blob.is_symlink():
             return None
-        if sha256_file(blob) != recorded:
+        if recorded.get("stamp") == file_stamp(blob):
+            return blob, digest
+        if sha256_file(blob) != digest:
             blob.unlink(missing_ok=True)
             return None
-        return blob, recorded
+        self.put(namespace, key, {"sha256": digest, "stamp": file_stamp(blob)})  # verified: stat it next time
+        return blob, digest
 
     def put_bytes(self, namespace: str, key: str, data: bytes, suffix: str = ".bin") -> str:
-        """Store bytes (the file first, then its signed hash) and return their sha256."""
+        """Store bytes (the file first, then its signed hash and stamp) and return their sha256."""
         digest = sha256_bytes(data)
-        write_atomic(self._record_path(namespace, key).with_suffix(suffix), data)
-        self.put(namespace, key, digest)
+        blob = self._record_path(namespace, key).with_suffix(suffix)
+        write_atomic(blob, data)  # durable: its stamp vouches for these bytes, never read again
+        self.put(namespace, key, {"sha256": digest, "stamp": file_stamp(blob)})
         return digest
+
+    def holds(self, path: Path, digest: str) -> bool:
+        """Whether the file at `path` (an output the build wrote) has the sha256 `digest`.
+
+        Its stamp is recorded in the cache when it is written or verified (`remember`); while the
+        stamp is unchanged the file is not read. A file changed in any way since (its size, times
+        or inode differ) is hashed in full, and its stamp recorded again when the bytes match."""
+        try:
+            stamp = file_stamp(path)
+        except OSError:
+            return False
+        key = sha256_bytes(str(path).encode("utf-8"))
+        recorded = self.get("stamps", key)
+        if isinstance(recorded, dict) and recorded == {"path": str(path), "sha256": digest, "stamp": stamp}:
+            return True
+        if path.is_symlink() or not path.is_file() or sha256_file(path) != digest:
+            return False
+        self.remember(path, digest)
+        return True
+
+    def remember(self, path: Path, digest: str) -> None:
+        """Record the stamp of a file just written with the sha256 `digest` (see `holds`)."""
+        key = sha256_bytes(str(path).encode("utf-8"))
+        self.put("stamps", key, {"path": str(path), "sha256": digest, "stamp": file_stamp(path)})
+
+
+def file_stamp(path: Path) -> list[int]:
+    """Size, modification and change times, inode: what tells a file changed without reading it.
+
+    The change time (ctime) cannot be set back by anyone but the kernel, so a file edited and
+    given its old modification time again still shows a new stamp; a copied or restored file
+    (a cache from a CI artifact) has a new inode and ctime, and is read and hashed once."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 KEY_RE = re.compile(r"^[0-9a-f]{16,128}$")
 NAMESPACE_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
-def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644) -> bool:
+def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int = 0o644, durable: bool = True) -> bool:
     """Write `path` whole or not at all; the one writer of every file this tool writes.
 
     The bytes go to a uniquely named temporary file in the target folder (so two processes
     never share one), are flushed to disk, and the file is renamed into place. With
     `overwrite=False` an existing file is kept (the link fails atomically) and False is returned.
+    `durable=False` skips waiting for the disk (fsync): for the cache's JSON records, which a
+    crash may leave empty or torn, and which are then found damaged (not JSON, or badly signed)
+    and made again. Files whose stamp (`file_stamp`) the cache records are always durable: a
+    file of the right size whose blocks never reached the disk would keep its stamp.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -267,7 +314,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, mode: int =
             handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if overwrite:
             os.replace(tmp, path)
         else:

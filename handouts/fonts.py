@@ -262,8 +262,7 @@ class PreparedFonts:
         leads the stack of the locales in `brand_tags` (those whose letters it covers).
         `scripts_of_tags` gives the ISO 15924 script of a locale CLDR does not know (a declared one)."""
         own = dict(scripts_of_tags or {})
-        scripts = {"latin"} | {s for tag in tags for s in self.declaration.scripts_for(tag, own.get(tag))}
-        rules = [font_face_rule(f.family, f.path, f.style) for f in self.files if f.script in scripts]
+        rules = [font_face_rule(f.family, f.path, f.style) for f in self.files_for(tags, own)]
         if brand_font is not None:
             rules.extend(
                 font_face_rule(brand_font.family, self.unwrapped(path), style)
@@ -280,6 +279,12 @@ class PreparedFonts:
         rules.append(f"html {{ font-family: {stack('default')}; }}")
         rules.extend(f":lang({tag}) {{ font-family: {stack(tag)}; }}" for tag in tags)
         return "\n".join(rules) + "\n"
+
+    def files_for(self, tags: Iterable[str], scripts_of_tags: Mapping[str, str | None] | None = None) -> list[FontFile]:
+        """The declared font files that pages in these locales load (those `stylesheet` declares)."""
+        own = dict(scripts_of_tags or {})
+        scripts = {"latin"} | {s for tag in tags for s in self.declaration.scripts_for(tag, own.get(tag))}
+        return [f for f in self.files if f.script in scripts]
 
     @property
     def paths(self) -> frozenset[Path]:

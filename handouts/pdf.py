@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
@@ -22,6 +22,9 @@ from .errors import Location, RenderError
 from .fonts import PreparedFonts
 
 PDF_VARIANT = "pdf/ua-1"
+# The font files one font configuration holds at most, in bytes: the Latin, Arabic, Indic...
+# fonts and one CJK face (regular and bold, 33 MB), never two CJK faces.
+FONT_BYTES = 48 << 20
 LOGGER = logging.getLogger("handouts")
 # WeasyPrint logs this once per font when libharfbuzz-subset is missing; we say it once per run.
 SLOW_SUBSET_WARNING = "Using fontTools instead of HarfBuzz-Subset"
@@ -113,10 +116,30 @@ class PdfWriter:
         self.fonts = fonts
         self.allowed_files = set(fonts.paths)
         self.allowed_roots = [root.resolve() for root in allowed_roots] + [fonts.cache_dir / "unwrapped"]
+        self._font_configuration = FontConfiguration
         self.font_config = FontConfiguration()
         self.fetcher = self._make_fetcher()
         self._stylesheets: dict[str, Any] = {}
+        self._loaded: set[Path] = set()  # the font files of the current font configuration
+        self._sizes: dict[Path, int] = {}
         warn_if_subsetting_is_slow()
+
+    def use_fonts(self, files: Iterable[Path]) -> None:
+        """Make room for a page's font files: when loading them would take the font configuration
+        over FONT_BYTES bytes of fonts, start a new one (the old one's fonts are freed).
+
+        A worker moving from Japanese to Korean pages so holds one CJK font at a time instead
+        of gathering every script's fonts it has met (each CJK face adds 50-70 MiB to a process)."""
+        wanted = set(files)
+        if wanted <= self._loaded:
+            return
+        for path in wanted - self._sizes.keys():
+            self._sizes[path] = path.stat().st_size
+        if self._loaded and sum(self._sizes[path] for path in self._loaded | wanted) > FONT_BYTES:
+            self.font_config = self._font_configuration()
+            self._stylesheets.clear()  # parsed with the old configuration: their fonts live there
+            self._loaded.clear()
+        self._loaded |= wanted
 
     def is_allowed(self, path: Path) -> bool:
         resolved = path.resolve()
@@ -157,12 +180,16 @@ class PdfWriter:
         write_atomic(output, pdf)
         return pdf
 
-    def render(self, html: str, base_dir: Path, output: Path, page_css: str | None = None) -> bytes:
+    def render(
+        self, html: str, base_dir: Path, output: Path, page_css: str | None = None, font_files: Iterable[Path] = ()
+    ) -> bytes:
         """The PDF of `html` (relative URLs resolved against `base_dir`); `output` names it in errors.
 
         `page_css` is `pipeline.page_css`: the fonts of the page's locales and the handout layout,
-        parsed once per distinct text; without it only the Latin fonts are loaded.
+        parsed once per distinct text; without it only the Latin fonts are loaded. `font_files`
+        are the files it declares, to keep the fonts held in memory bounded (`use_fonts`).
         """
+        self.use_fonts(font_files)
         weasyprint = self._weasyprint
         stylesheet = self.font_stylesheet(page_css if page_css is not None else self.fonts.stylesheet([]))
         with collect_warnings() as warnings:

@@ -8,6 +8,7 @@ Everything is loaded and checked before anything is written:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import signal
 import threading
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .buildcache import Cache, Fingerprint, sha256_file, tool_identity, write_atomic
+from .buildcache import Cache, Fingerprint, sha256_bytes, sha256_file, tool_identity, write_atomic
 from .catalogs import (
     Authorship,
     LocaleCatalogs,
@@ -53,6 +54,7 @@ from .provenance import Provenance, check_provenance, provenance_of
 from .readability import Score, check_reading_grade, handout_text
 from .readability import scores as readability_scores
 from .status import Outcome
+from .workers import Pool
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -128,8 +130,8 @@ class Job:
 
 class InputDigests:
     """Hashes of a build's inputs, each computed once per build and shared by the check cache
-    and the PDF cache keys: the files (catalogs, this tool's code, templates) and the source
-    messages in canonical form."""
+    and the PDF cache keys: the files (catalogs, this tool's code, templates), the source
+    messages in canonical form, and the versions of the number checks' data."""
 
     def __init__(self, sources: dict[str, list[SourceMessage]]) -> None:
         self._sources = sources
@@ -149,6 +151,11 @@ class InputDigests:
             key.add_value(path.name)
             key.add_value(self.file(path))
         return key
+
+    @functools.cached_property
+    def number_data(self) -> str:
+        """The versions of the data the number checks read (looked up in package metadata once)."""
+        return numbers_data_versions()
 
     @property
     def sources_json(self) -> str:
@@ -285,7 +292,7 @@ def checked_locale(inputs: Inputs, project: Project, locale: LocaleInfo, only: l
     key.add_files(Path(__file__).parent.glob("*.toml"))  # the font declaration, the plural overrides
     if locale.declaration is not None:
         key.add_files([locale.declaration.path])
-    key.add_value(numbers_data_versions())
+    key.add_value(inputs.digests.number_data)
     stored = project.cache.get("checks", key.hexdigest())
     if isinstance(stored, str):
         try:
@@ -538,62 +545,64 @@ def build(
     chosen_brands = load_brands(project.brands_dir, brands)
     wanted = choose_locales(project, chosen_brands, options.locales)
     inputs = load_inputs(project, wanted, options.handouts, also=assistance_locales(chosen_brands))
-    report = check_inputs(inputs, project)
-    if report.problems and not draft and not ready_only:
-        raise CheckFailedWithProblems(report.problems)
-    if warn is not None and draft:
-        for problem in report.problems:
-            warn(problem)
     planned = plan(inputs, chosen_brands, project.out_dir, draft, options.variants)
     if options.shard is not None:
         planned = select_shard(planned, project.out_dir, *options.shard)
     for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
         inside(job.output, project.out_dir, "output path")
-    result = BuildResult(planned, inputs)
-    if ready_only and not draft:
-        ready = []
-        for job in planned:
-            reasons = unready_reasons(report, job)
-            if reasons:
-                result.left_out.append((job, reasons))
-                if progress:
-                    progress(job, Outcome.LEFT_OUT)
-            else:
-                ready.append(job)
-        planned = ready
     cache = project.cache
     keys = job_keys(project, inputs, planned, draft)
-    todo = []
-    for job in planned:
-        if not force and restore_from_cache(cache, keys[job.output], job.output):
-            result.skipped.append(job)
-            if progress:
-                progress(job, Outcome.SKIPPED)
-        else:
-            todo.append(job)
-    if not todo:
-        return result
-    check_brand_fonts({job.brand.id: job.brand for job in todo}.values())
+    stored = {} if force else stored_pdfs(cache, planned, keys)
     context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
-    # One locale after another: a worker then loads the fonts of few scripts in its lifetime.
-    todo.sort(key=lambda job: (job.locale.tag, job.brand.id, job.handout.slug, job.edition, job.paper))
-    for job, outcome in render_all(context, todo, jobs):
-        if isinstance(outcome, HandoutsError):
-            if ready_only:
-                result.left_out.append((job, [str(outcome)]))
-                if progress:
-                    progress(job, Outcome.LEFT_OUT)
+    with Renderer(context, jobs) as renderer:
+        if draft or not ready_only:
+            # Rendering starts while the catalogs are checked (the workers fork before the checks
+            # fill this process's memory); nothing is written until the checks have passed.
+            renderer.add([job for job in planned if job.output not in stored])
+        report = check_inputs(inputs, project)
+        if report.problems and not draft and not ready_only:
+            raise CheckFailedWithProblems(report.problems)
+        if warn is not None and draft:
+            for problem in report.problems:
+                warn(problem)
+        result = BuildResult(planned, inputs)
+        if ready_only and not draft:
+            ready = []
+            for job in planned:
+                reasons = unready_reasons(report, job)
+                if reasons:
+                    result.left_out.append((job, reasons))
+                    if progress:
+                        progress(job, Outcome.LEFT_OUT)
+                else:
+                    ready.append(job)
+            planned = ready
+            renderer.add([job for job in planned if job.output not in stored])
+        for job in planned:
+            if job.output not in stored:
                 continue
-            result.failed.append((job, outcome))
+            if restore_from_cache(cache, stored[job.output], job.output):
+                result.skipped.append(job)
+                if progress:
+                    progress(job, Outcome.SKIPPED)
+            else:
+                renderer.add([job])  # its cached copy changed since it was looked up
+        for job, outcome in renderer.results():
+            if isinstance(outcome, HandoutsError):
+                if ready_only:
+                    result.left_out.append((job, [str(outcome)]))
+                    if progress:
+                        progress(job, Outcome.LEFT_OUT)
+                    continue
+                result.failed.append((job, outcome))
+                if progress:
+                    progress(job, Outcome.FAILED)
+                continue
+            digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
+            write_output(cache, job.output, outcome, digest)
+            result.built.append(job)
             if progress:
-                progress(job, Outcome.FAILED)
-            continue
-        digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
-        if not same_file(job.output, digest):
-            write_atomic(job.output, outcome)
-        result.built.append(job)
-        if progress:
-            progress(job, Outcome.BUILT)
+                progress(job, Outcome.BUILT)
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result
@@ -656,18 +665,37 @@ def select_shard(planned: list[Job], out_dir: Path, k: int, n: int) -> list[Job]
     return ordered[k - 1 :: n]
 
 
-def same_file(path: Path, digest: str) -> bool:
-    return path.exists() and sha256_file(path) == digest
+def write_output(cache: Cache, output: Path, pdf: bytes, digest: str) -> None:
+    """Write a PDF to the output folder unless it is there already, and remember its stamp."""
+    if not cache.holds(output, digest):
+        write_atomic(output, pdf)
+        cache.remember(output, digest)
 
 
-def restore_from_cache(cache: Cache, key: str, output: Path) -> bool:
-    """Put the cached PDF at `output` when there is an intact one; False when it must be built."""
-    entry = cache.get_bytes("pdf", key, ".pdf")
-    if entry is None:
-        return False
+def stored_pdfs(cache: Cache, jobs: list[Job], keys: dict[Path, str]) -> dict[Path, tuple[Path, str]]:
+    """The intact cached PDF (its file and sha256) of every job that has one, by output path."""
+    found = {}
+    for job in jobs:
+        entry = cache.get_bytes("pdf", keys[job.output], ".pdf")
+        if entry is not None:
+            found[job.output] = entry
+    return found
+
+
+def restore_from_cache(cache: Cache, entry: tuple[Path, str], output: Path) -> bool:
+    """Put a cached PDF (`stored_pdfs`) at `output`; False when it must be built after all.
+
+    Neither file is read when both are as the cache last saw them (their stamps match)."""
     pdf, digest = entry
-    if not same_file(output, digest):
-        write_atomic(output, pdf.read_bytes())
+    if not cache.holds(output, digest):
+        try:
+            data = pdf.read_bytes()
+        except OSError:  # removed since it was looked up
+            return False
+        if sha256_bytes(data) != digest:  # changed since it was looked up
+            return False
+        write_atomic(output, data)
+        cache.remember(output, digest)
     return True
 
 
@@ -777,7 +805,6 @@ def time_limit(seconds: float, what: str, output: Path) -> Iterator[None]:
 
 
 _WORKER: dict[str, object] = {}
-WORKER_JOBS = 100
 
 
 def start_worker(context: RenderContext) -> None:
@@ -812,39 +839,88 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
                 edition=job.edition,
                 assistance=notice,
             )
-            css = stylesheets.get((job.locale.tag, job.brand.id))
-            if css is None:
-                css = stylesheets[job.locale.tag, job.brand.id] = page_css(
-                    writer.fonts, context.inputs, job, context.project.templates_dir
-                )
-            pdf = writer.render(html, context.project.templates_dir, job.output, css)
+            found = stylesheets.get((job.locale.tag, job.brand.id))
+            if found is None:
+                css = page_css(writer.fonts, context.inputs, job, context.project.templates_dir)
+                found = stylesheets[job.locale.tag, job.brand.id] = (css, job_fonts(writer.fonts, context.inputs, job))
+            css, fonts = found
+            pdf = writer.render(html, context.project.templates_dir, job.output, css, fonts)
         # the page budget is checked here, in the worker, so that counting pages runs in parallel too
         return job, within_budget(job, pdf)
     except HandoutsError as error:
         return job, error
 
 
-def render_all(context: RenderContext, todo: list[Job], jobs: int) -> Iterator[tuple[Job, bytes | HandoutsError]]:
-    """Render in this process, or in a pool of forked workers when asked for more than one."""
-    workers = min(jobs, len(todo))
-    if workers <= 1:
-        start_worker(context)
+def render_run(run: list[Job]) -> list[tuple[Job, bytes | HandoutsError]]:
+    """Render a run of jobs (of one locale) in a worker."""
+    return [render_one(job) for job in run]
+
+
+class Renderer:
+    """Renders jobs in this process, or in a pool of forked workers when asked for more than one;
+    `results` gives each job's PDF, or its error, as they are ready."""
+
+    def __init__(self, context: RenderContext, jobs: int) -> None:
+        self.context = context
+        self.jobs = jobs
+        self._pending: list[Iterator[tuple[Job, bytes | HandoutsError]]] = []
+        self._pool: Pool | None = None
+        self._started = False
+        self._brands: set[str] = set()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    def add(self, todo: list[Job]) -> None:
+        """Start rendering these jobs (in workers; in this process, once results are read)."""
+        if not todo:
+            return
+        new = {job.brand.id: job.brand for job in todo if job.brand.id not in self._brands}
+        check_brand_fonts(new.values())
+        self._brands.update(new)
+        fonts = declared_fonts()
+        ordered = sorted(todo, key=render_order(fonts))
+        if self._pool is None and min(self.jobs, len(todo)) <= 1:
+            self._pending.append(self._here(ordered))
+            return
+        if self._pool is None:
+            from .pdf import preload  # import WeasyPrint once, before forking, so workers share the code
+
+            # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
+            # copied into every worker and raise each one's memory by the fonts of every script.
+            preload(fonts)
+            self._pool = Pool(min(self.jobs, len(todo)), start_worker, (self.context,))
+        # Runs of one locale: a worker loads the fonts of few scripts in its lifetime.
+        self._pending.append(self._pool.map_runs(render_run, ordered, key=lambda job: job.locale.tag))
+
+    def _here(self, todo: list[Job]) -> Iterator[tuple[Job, bytes | HandoutsError]]:
+        if not self._started:
+            start_worker(self.context)
+            self._started = True
         yield from map(render_one, todo)
-        return
-    import multiprocessing
 
-    from .pdf import preload  # import WeasyPrint once, before forking, so workers share the code
+    def results(self) -> Iterator[tuple[Job, bytes | HandoutsError]]:
+        while self._pending:
+            yield from self._pending.pop(0)
 
-    # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
-    # copied into every worker and raise each one's memory by the fonts of every script.
-    preload(declared_fonts())
-    pool_context = multiprocessing.get_context("fork")
-    # A worker is replaced after WORKER_JOBS renders: WeasyPrint's caches grow with every
-    # document, and a fresh worker keeps memory bounded at a small cost in start-up.
-    with pool_context.Pool(
-        workers, initializer=start_worker, initargs=(context,), maxtasksperchild=WORKER_JOBS
-    ) as pool:
-        yield from pool.imap_unordered(render_one, todo, chunksize=1)
+
+def render_order(fonts: PreparedFonts) -> Callable[[Job], tuple[int, str, str, str, str, str]]:
+    """The order to render jobs in: locales with the most font bytes first (CJK), so the cheap
+    Latin pages fill the workers' last minutes evenly; one locale after another."""
+    weights: dict[str, int] = {}
+
+    def key(job: Job) -> tuple[int, str, str, str, str, str]:
+        tag = job.locale.tag
+        if tag not in weights:
+            files = fonts.files_for([tag], {tag: job.locale.script})
+            weights[tag] = sum(font.path.stat().st_size for font in files)
+        return (-weights[tag], tag, job.brand.id, job.handout.slug, job.edition, job.paper)
+
+    return key
 
 
 def make_writer(project: Project, brand_dirs: list[Path]) -> PdfWriter:
@@ -869,6 +945,14 @@ def notice_locales(job: Job, inputs: Inputs) -> list[str]:
         return []
     offered = job.brand.locales or tuple(locale.tag for locale in inputs.locales if not locale.is_pseudo)
     return [tag for tag in dict.fromkeys(["en", *offered]) if tag in inputs.catalogs]
+
+
+def job_fonts(fonts: PreparedFonts, inputs: Inputs, job: Job) -> list[Path]:
+    """The font files `font_css` declares for a job."""
+    tags = list(dict.fromkeys([job.locale.tag, *notice_locales(job, inputs)]))
+    scripts = {tag: inputs.catalogs[tag].locale.script for tag in tags}
+    files = [font.path for font in fonts.files_for(tags, scripts)]
+    return files + (list(job.brand.font.files.values()) if job.brand.font is not None else [])
 
 
 def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:

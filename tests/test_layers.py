@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "handouts"
 # Each module may import only modules of a lower layer.
 LAYERS = [
     {"errors", "__init__"},
-    {"buildcache", "paths", "gnu"},
+    {"buildcache", "paths", "gnu", "workers"},
     {"plurals", "scripts"},
     {"locales", "fonts", "numbers", "logos", "status"},
     {"config", "content"},

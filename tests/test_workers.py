@@ -1,0 +1,70 @@
+"""How a parallel build shares its work: runs of one locale, a bounded set of fonts per worker,
+and nothing written when the checks fail, although the workers start rendering before them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+
+from handouts.errors import CheckFailed
+from handouts.fonts import declared_fonts
+from handouts.pipeline import BuildOptions, Project, build
+from handouts.workers import runs
+
+from .conftest import make_tiny
+
+
+def test_runs_keep_one_key_each_cover_every_item_in_order_and_shrink() -> None:
+    items = [(tag, n) for tag in ("ja", "ar", "en") for n in range(40)]
+    cut = runs(items, key=lambda item: item[0], workers=2)
+    assert [item for run in cut for item in run] == items
+    assert all(len({tag for tag, _ in run}) == 1 for run in cut)
+    assert len(cut[0]) == 30  # a quarter of 120 for two workers...
+    assert [len(run) for run in cut[-4:]] == [1, 1, 1, 1]  # ... and short runs at the end
+    assert runs([], key=lambda item: item, workers=2) == []
+    assert runs([1, 2, 3], key=lambda item: 0, workers=1) == [[1, 2], [3]]
+
+
+def test_a_writer_holds_one_cjk_font_at_a_time_and_keeps_the_others() -> None:
+    from handouts.pdf import FONT_BYTES, PdfWriter
+
+    fonts = declared_fonts()
+    writer = PdfWriter(fonts, [])
+
+    def files(tag: str) -> list[Path]:
+        return [f.path for f in fonts.files_for([tag])]
+
+    def size(paths: list[Path]) -> int:
+        return sum(path.stat().st_size for path in paths)
+
+    assert size(files("ja")) < FONT_BYTES < size(files("ja") + files("ko"))
+    writer.use_fonts(files("en"))
+    first = writer.font_config
+    writer.use_fonts(files("ja"))
+    writer.use_fonts(files("ar"))
+    writer.use_fonts(files("en"))
+    assert writer.font_config is first  # Latin, Japanese and Arabic fit together
+    writer.use_fonts(files("ko"))
+    assert writer.font_config is not first  # a second CJK face: a new configuration, the old one freed
+    second = writer.font_config
+    writer.use_fonts(files("hi"))
+    writer.use_fonts(files("ko"))
+    assert writer.font_config is second
+
+
+def test_a_parallel_release_build_whose_checks_fail_writes_no_pdf(tmp_path: Path) -> None:
+    project = Project.at(make_tiny(tmp_path / "project"))
+    path = project.locales_dir / "es/LC_MESSAGES/sample.po"
+    catalog = polib.pofile(str(path))
+    catalog[0].msgstr = ""
+    catalog.save(str(path))
+    with pytest.raises(CheckFailed):
+        build(project, BuildOptions(("es", "ar"), jobs=2))
+    assert not project.out_dir.exists()
+    assert not list((project.cache_dir / "pdf").rglob("*.pdf"))
+    # A draft renders it anyway, in the same workers, and marks it as such.
+    result = build(project, BuildOptions(("es", "ar"), jobs=2, draft=True))
+    assert sorted(job.locale.tag for job in result.built) == ["ar", "es"]
+    assert all(job.output.name.endswith(".draft.pdf") and job.output.is_file() for job in result.built)
