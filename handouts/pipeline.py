@@ -817,6 +817,13 @@ def start_worker(context: RenderContext) -> None:
     _WORKER["css"] = {}  # (locale, brand) -> the job's stylesheet: a brand font's coverage is read once
 
 
+def start_forked_worker(context: RenderContext) -> None:
+    """`start_worker` in a worker process. Ctrl-C reaches every process of the terminal's group:
+    the build's own process stops the workers and reports it once, so they ignore it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    start_worker(context)
+
+
 def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
     """Render one job in this process; errors come back as values, so the others go on."""
     from .pdf import PdfWriter
@@ -893,7 +900,7 @@ class Renderer:
             # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
             # copied into every worker and raise each one's memory by the fonts of every script.
             preload(fonts)
-            self._pool = Pool(min(self.jobs, len(todo)), start_worker, (self.context,))
+            self._pool = Pool(min(self.jobs, len(todo)), start_forked_worker, (self.context,))
         # Runs of one locale: a worker loads the fonts of few scripts in its lifetime.
         self._pending.append(self._pool.map_runs(render_run, ordered, key=lambda job: job.locale.tag))
 

@@ -68,3 +68,36 @@ def test_a_parallel_release_build_whose_checks_fail_writes_no_pdf(tmp_path: Path
     result = build(project, BuildOptions(("es", "ar"), jobs=2, draft=True))
     assert sorted(job.locale.tag for job in result.built) == ["ar", "es"]
     assert all(job.output.name.endswith(".draft.pdf") and job.output.is_file() for job in result.built)
+
+
+def test_ctrl_c_stops_a_parallel_build_quietly_and_leaves_only_whole_pdfs(shipped: Path, tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group: the build says "interrupted" once,
+    exits 130, stops its workers (no worker prints a traceback), and every PDF left is whole."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import pikepdf
+
+    from .conftest import ROOT
+
+    out = tmp_path / "out"
+    build_py = [sys.executable, str(ROOT / "build.py"), "build", "--force", "--jobs", "2", "--out", str(out)]
+    process = subprocess.Popen(
+        build_py, cwd=shipped, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # the first PDF is written: the workers are busy with the others
+    assert first.startswith("built "), first + (process.stderr.read() if process.stderr else "")
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr == "interrupted\n"
+    left = sorted(out.rglob("*"))
+    assert not [path for path in left if path.is_file() and path.suffix != ".pdf"], left
+    pdfs = [path for path in left if path.suffix == ".pdf"]
+    assert pdfs
+    for pdf in pdfs:
+        with pikepdf.open(pdf) as document:
+            assert len(document.pages) >= 1
