@@ -13,17 +13,6 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"))
-# Known lossy extraction, removed on both sides before comparing: Noto Naskh Arabic draws alef with
-# hamza or madda (أ إ آ) as two glyphs; WeasyPrint maps the letter to the raised hamza glyph and the
-# alef glyph to nothing, and pdftotext prints raised marks on a line of their own.
-# The same happens to yeh and waw with hamza (ئ ؤ). And marks above or below a letter (shadda,
-# tanwin, kasra) are shown with a text rise, so pdftotext may cut a word in two at a mark.
-# Devanagari is lossy too: WeasyPrint gives each glyph the text of the first cluster it was drawn
-# in, so a consonant first seen before a pre-base vowel sign (कि) extracts as "कि" everywhere,
-# conjuncts repeat letters, and a reph (र् drawn above the next letter) extracts as nothing. Such
-# scripts are compared in pieces between marks, with the reph removed on both sides.
-REPH_RE = re.compile("[\u0930\u09b0\u0ab0][\u094d\u09cd\u0acd]")
-LOSSY = dict.fromkeys(map(ord, "\u0622\u0623\u0624\u0625\u0626"))
 
 
 # Top and bottom page margins of templates/handout.css, in points: the running header and footer.
@@ -71,7 +60,7 @@ def script_of(char: str) -> str:
 
 def normalise(text: str) -> str:
     """NFKD, no bidi controls, no combining marks, punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", REPH_RE.sub("", text.translate(LOSSY))).translate(BIDI_CONTROLS)
+    text = unicodedata.normalize("NFKD", text).translate(BIDI_CONTROLS)
     out = []
     for char in text:
         category = unicodedata.category(char)
@@ -98,7 +87,7 @@ def tokens(text: str) -> list[str]:
 
 def pieces_between_marks(text: str) -> list[str]:
     """Right-to-left comparison units: runs of letters, cut at spaces, punctuation and marks."""
-    text = unicodedata.normalize("NFKD", REPH_RE.sub("", text.translate(LOSSY))).translate(BIDI_CONTROLS)
+    text = unicodedata.normalize("NFKD", text).translate(BIDI_CONTROLS)
     cut = "".join(" " if unicodedata.category(c)[0] in "MPSZC" else c.lower() for c in text)
     return cut.split()
 

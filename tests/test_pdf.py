@@ -53,19 +53,13 @@ def translated_messages(job: Job) -> list[str]:
     return [markdown_to_text(m) for m in messages]
 
 
-# Scripts whose extraction is known to be lossy, compared in pieces between marks (see
-# tests/pdftools.py): Devanagari and its sister scripts, whose pre-base vowel signs and conjuncts
-# WeasyPrint maps to text glyph by glyph, and right-to-left scripts.
-INDIC = ("hi", "mr", "ne", "bn", "pa", "gu")
-
-
 def comparison_mode(locale: str) -> str:
     """How extracted text is compared: in order without spaces, in pieces, or by tokens."""
     from handouts.locales import get_locale
 
     if locale.split("-")[0] in SPACELESS:
         return "spaceless"
-    if get_locale(locale).direction == "rtl" or locale.split("-")[0] in INDIC:
+    if get_locale(locale).direction == "rtl":  # pdftotext reads a letter's harakat apart from it
         return "pieces"
     return "tokens"
 
