@@ -30,6 +30,9 @@ def cmap(path: Path, index: int | None) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(path, fontNumber=index or 0, lazy=True) as font:
+        # Only the characters are wanted: placeholder glyph names spare reading the real ones
+        # (a CJK face's CFF charset), which the cmap table would otherwise look up.
+        font.setGlyphOrder([f"glyph{n}" for n in range(font["maxp"].numGlyphs)])
         return frozenset(font.getBestCmap() or {})
 
 
