@@ -21,7 +21,9 @@ the function that decides it, and each could be offered upstream as it stands:
    reading the glyphs by their position would not give their order, the cluster is wrapped in
    `/Span <</ActualText (text)>> BDC … EMC` (ISO 32000-1 14.9.4), the way Chromium's PDF backend
    does. The text box's structure element gets the same text as `/ActualText`, for readers that
-   take it from the structure tree (pdf.js, Firefox).
+   take it from the structure tree (pdf.js, Firefox). The ToUnicode map itself gives each glyph
+   of a cluster its own letters (`glyph_texts`), for readers that ignore ActualText, and no text
+   a reader gets carries the word joiners that keep Korean words whole.
 4. **Notes.** An element with the ARIA role `note` becomes a `/Note` structure element, with the
    unique `/ID` PDF/UA-1 7.9 asks of notes.
 
