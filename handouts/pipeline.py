@@ -13,7 +13,7 @@ import json
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -762,46 +762,60 @@ class RenderTimeout(BaseException):
     """Raised by the alarm inside a render; a BaseException so no `except Exception` swallows it."""
 
 
-@contextmanager
-def render_time_limit(seconds: float, job: Job) -> Iterator[None]:
+def render_time_limit(seconds: float, job: Job) -> AbstractContextManager[None]:
     """Stop the render of `job` after `seconds`."""
-    with time_limit(
-        seconds, f"the {job.handout.slug!r} handout in {job.locale.tag!r} for {job.brand.id!r}", job.output
-    ):
-        yield
+    return time_limit(seconds, job_name(job), job.output)
+
+
+def job_name(job: Job) -> str:
+    return f"the {job.handout.slug!r} handout in {job.locale.tag!r} for {job.brand.id!r}"
 
 
 @contextmanager
 def time_limit(seconds: float, what: str, output: Path) -> Iterator[None]:
-    """Stop rendering `what` after `seconds` (in the main thread of a process: the alarm)."""
+    """Stop rendering `what` after `seconds` (in the main thread of a process: the alarm).
+
+    After the first alarm the timer fires again every second (or every `seconds`, if less) until
+    it is stopped: code that catches every exception (WeasyPrint catches BaseException around
+    drawing an SVG) or an alarm landing in a finaliser could swallow one alarm, never the next.
+    """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    armed = True
+    running = True
+    timed_out = False
 
     def expired(signum: int, frame: object) -> None:
-        if armed:
+        if running:
             raise RenderTimeout
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         try:
+            signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 1.0))
             yield
+        except RenderTimeout:
+            timed_out = True
         finally:
-            # Disarmed before the timer stops: an alarm arriving in between raises here, inside
-            # the outer `try`, and never escapes as a bare RenderTimeout.
-            armed = False
+            while running:  # an alarm may land before the flag is down: note it and try again
+                try:
+                    running = False
+                except RenderTimeout:
+                    timed_out = True
             signal.setitimer(signal.ITIMER_REAL, 0)
-    except RenderTimeout:
-        raise RenderError(
-            f"rendering {what} took more than {seconds:g} s and was stopped "
-            "(is a translation unusually long or marked up?)",
-            Location(output),
-        ) from None
     finally:
         signal.signal(signal.SIGALRM, previous)
+    if timed_out:
+        raise timeout_error(seconds, what, output)
+
+
+def timeout_error(seconds: float, what: str, output: Path) -> RenderError:
+    return RenderError(
+        f"rendering {what} took more than {seconds:g} s and was stopped "
+        "(is a translation unusually long or marked up?)",
+        Location(output),
+    )
 
 
 _WORKER: dict[str, object] = {}
@@ -856,6 +870,8 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
         return job, within_budget(job, pdf)
     except HandoutsError as error:
         return job, error
+    except RenderTimeout:  # an alarm landing between the time limit's own frames
+        return job, timeout_error(context.time_limit, job_name(job), job.output)
 
 
 def render_run(run: list[Job]) -> list[tuple[Job, bytes | HandoutsError]]:

@@ -658,3 +658,21 @@ def test_a_brand_font_damaged_inside_its_tables_is_refused_before_rendering(
     code, _, err = run_cli(tiny, "build", "--locale", "es", "--jobs", "1", capsys=capsys)
     assert code == 2
     assert "brands/example/brand.toml: font.regular: config-error: 'Damaged.ttf' is not a usable font" in err
+
+
+def test_the_time_limit_survives_code_that_swallows_an_alarm() -> None:
+    """WeasyPrint catches BaseException around drawing an SVG: an alarm landing there is lost,
+    so the timer keeps firing until the render stops."""
+    from handouts.pipeline import time_limit
+
+    stopped = pytest.raises(RenderError, match=r"took more than 0\.05 s and was stopped")
+    with stopped, time_limit(0.05, "the test", Path("test.pdf")):
+        try:
+            while True:  # busy until the first alarm
+                pass
+        except BaseException:  # swallowed, as WeasyPrint's SVGImage.draw does
+            pass
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            pass
+        pytest.fail("the render went on after its first alarm was swallowed")
