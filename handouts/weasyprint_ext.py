@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import RenderError
 
@@ -79,6 +79,7 @@ def install() -> None:
     check_version(weasyprint.__version__)
     if getattr(install, "done", False):
         return
+    check_glyph_layout()
     import weasyprint.draw
     import weasyprint.draw.text
     import weasyprint.pdf
@@ -359,7 +360,65 @@ def needs_actual_text(mapped: str, text: str) -> bool:
     return mapped != text and unicodedata.normalize("NFC", mapped) != unicodedata.normalize("NFC", text)
 
 
-def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dict[int, str], set[int], bool]:
+class GlyphRun(NamedTuple):
+    """One Pango glyph run (`PangoGlyphItem`) read into Python lists at once, glyphs in visual order.
+
+    Reading a `PangoGlyphInfo` field through cffi builds a Python object per access; a run's
+    glyphs are read here in one pass over their memory instead (`install` checks the layout)."""
+
+    ids: list[int]
+    widths: list[int]
+    x_offsets: list[int]
+    y_offsets: list[int]
+    clusters: list[int]  # each glyph's byte offset in the item's text
+    offset: int  # the item's first byte in the layout's UTF-8 text
+    length: int
+    rtl: bool
+
+
+GLYPH_INFO_WORDS = 5  # PangoGlyphInfo: glyph, width, x_offset, y_offset, attr; 4 bytes each
+
+
+def glyph_run(glyph_item: Any) -> GlyphRun:
+    from weasyprint.text.ffi import ffi
+
+    glyphs, item = glyph_item.glyphs, glyph_item.item
+    count = glyphs.num_glyphs
+    rtl = bool(item.analysis.level % 2)
+    if count <= 0:
+        return GlyphRun([], [], [], [], [], item.offset, item.length, rtl)
+    memory = memoryview(ffi.buffer(glyphs.glyphs, count * GLYPH_INFO_WORDS * 4))
+    signed = memory.cast("i")
+    return GlyphRun(
+        memory.cast("I")[0::GLYPH_INFO_WORDS].tolist(),
+        signed[1::GLYPH_INFO_WORDS].tolist(),
+        signed[2::GLYPH_INFO_WORDS].tolist(),
+        signed[3::GLYPH_INFO_WORDS].tolist(),
+        memoryview(ffi.buffer(glyphs.log_clusters, count * 4)).cast("i").tolist(),
+        item.offset,
+        item.length,
+        rtl,
+    )
+
+
+def check_glyph_layout() -> None:
+    """Refuse a Pango binding whose `PangoGlyphInfo` is not laid out as `glyph_run` reads it."""
+    from weasyprint.text.ffi import ffi
+
+    layout = (
+        ffi.sizeof("PangoGlyphInfo"),
+        ffi.offsetof("PangoGlyphInfo", "geometry"),
+        ffi.sizeof("PangoGlyphGeometry"),
+        ffi.offsetof("PangoGlyphGeometry", "x_offset"),
+        ffi.offsetof("PangoGlyphGeometry", "y_offset"),
+        ffi.sizeof("PangoGlyph"),
+        ffi.sizeof("gint"),
+    )
+    if layout != (GLYPH_INFO_WORDS * 4, 4, 12, 4, 8, 4, 4):
+        raise RenderError(f"WeasyPrint's Pango glyph structures are laid out as {layout}, not as handouts reads them")
+
+
+def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[int, str], set[int], bool]:
     """Where one Pango glyph run needs ActualText: ({first glyph: text}, {last glyphs}, and whether
     its glyphs leave out text that no span restores).
 
@@ -380,35 +439,36 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
     """
     from weasyprint.text.ffi import pango
 
-    glyphs_info = glyph_item.glyphs.glyphs
-    count = glyph_item.glyphs.num_glyphs
-    clusters = glyph_item.glyphs.log_clusters
-    offset, length = glyph_item.item.offset, glyph_item.item.length
-    rtl = bool(glyph_item.item.analysis.level % 2)
-    log = clusters[0:count]
-    infos = glyphs_info[0:count]
-    ids = [info.glyph for info in infos]
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
+    count = len(ids)
     to_unicode = font.to_unicode
-    for first, end, t1, t2 in glyph_clusters(log, length, rtl):
-        drawn = [
-            ids[i]
-            for i in (range(end - 1, first - 1, -1) if rtl else range(first, end))  # logical order
-            if ids[i] != pango.PANGO_GLYPH_EMPTY and not ids[i] & pango.PANGO_GLYPH_UNKNOWN_FLAG
-        ]
-        if not all(glyph in to_unicode for glyph in drawn):
-            text = readable(utf8_text[offset + t1 : offset + t2].decode())
-            texts = glyph_texts(drawn, text, nominal_glyphs(font)) if len(drawn) > 1 else [text] * len(drawn)
-            for glyph, glyph_text in zip(drawn, texts, strict=True):
-                to_unicode.setdefault(glyph, glyph_text)
+    if any(glyph not in to_unicode and glyph != empty and not glyph & unknown for glyph in ids):
+        for first, end, t1, t2 in glyph_clusters(log, length, rtl):
+            if end - first == 1:  # the common case, a cluster of one glyph
+                glyph = ids[first]
+                if glyph not in to_unicode and glyph != empty and not glyph & unknown:
+                    to_unicode[glyph] = readable(utf8_text[offset + t1 : offset + t2].decode())
+                continue
+            drawn = [
+                ids[i]
+                for i in (range(end - 1, first - 1, -1) if rtl else range(first, end))  # logical order
+                if ids[i] != empty and not ids[i] & unknown
+            ]
+            if not all(glyph in to_unicode for glyph in drawn):
+                text = readable(utf8_text[offset + t1 : offset + t2].decode())
+                texts = glyph_texts(drawn, text, nominal_glyphs(font)) if len(drawn) > 1 else [text] * len(drawn)
+                for glyph, glyph_text in zip(drawn, texts, strict=True):
+                    to_unicode.setdefault(glyph, glyph_text)
     # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its
     # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
     # clusters of their own, drawn back over their letter with no advance: readers see that as
     # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
-    if len(set(log)) == count and pango.PANGO_GLYPH_EMPTY not in ids:
+    if len(set(log)) == count and empty not in ids:
         mapped = [to_unicode.get(glyph_id, "") for glyph_id in (reversed(ids) if rtl else ids)]
         reads_right = all(mapped) and "".join(mapped) == readable(utf8_text[offset : offset + length].decode())
-        placed = (info.geometry for info in infos)
-        if reads_right and not any(g.y_offset or (not rtl and (g.x_offset or not g.width)) for g in placed):
+        placed_plainly = not any(run.y_offsets) and (rtl or (not any(run.x_offsets) and all(run.widths)))
+        if reads_right and placed_plainly:
             return {}, set(), False
     starts: dict[int, str] = {}
     ends: set[int] = set()
@@ -423,23 +483,19 @@ def actual_text_spans(glyph_item: Any, font: Any, utf8_text: bytes) -> tuple[dic
     spans = cluster_spans(log, length, rtl, utf8_text[offset : offset + length])
     origins = []  # where each glyph is drawn along the line, left to right
     pen = 0
-    for info in infos:
-        origins.append(pen + info.geometry.x_offset)
-        pen += info.geometry.width
+    for width, x_offset in zip(run.widths, run.x_offsets, strict=True):
+        origins.append(pen + x_offset)
+        pen += width
     right_to_left: list[list[Any]] = []  # logical order: [first glyph, end glyph, text, needed]
     lost = False
     for first, end, t1, t2 in reversed(spans) if rtl else spans:
         text = readable(utf8_text[offset + t1 : offset + t2].decode())
-        drawn = [
-            i
-            for i in range(first, end)
-            if ids[i] != pango.PANGO_GLYPH_EMPTY and not ids[i] & pango.PANGO_GLYPH_UNKNOWN_FLAG
-        ]
+        drawn = [i for i in range(first, end) if ids[i] != empty and not ids[i] & unknown]
         cluster_mapped = "".join(to_unicode[ids[i]] for i in (reversed(drawn) if rtl else drawn))
-        risen = any(infos[i].geometry.y_offset for i in drawn)
+        risen = any(run.y_offsets[i] for i in drawn)
         # A mark drawn over its letter with no advance of its own looks to readers like text drawn
         # twice at one place (poppler then cuts the word there).
-        stacked = len(drawn) > 1 and any(not infos[i].geometry.width or infos[i].geometry.x_offset for i in drawn)
+        stacked = len(drawn) > 1 and any(not run.widths[i] or run.x_offsets[i] for i in drawn)
         silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
         if rtl:  # a raised mark drawn left of its letter reads in place (see the docstring)
             risen = risen and not all(origins[i] < origins[j] for i, j in pairwise(drawn))
@@ -530,15 +586,15 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
     emojis: list[Any] = []
     utf8_text: bytes | None = None
     any_actual_text = False  # handouts
-    run = first_line.runs[0]
-    while run != ffi.NULL:
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG  # handouts: read once
+    pango_run = first_line.runs[0]
+    while pango_run != ffi.NULL:
         # Get Pango objects.
-        glyph_item = run.data
-        run = run.next
-        glyph_string = glyph_item.glyphs
-        glyphs_info = glyph_string.glyphs
-        num_glyphs = glyph_string.num_glyphs
-        clusters = glyph_string.log_clusters
+        glyph_item = pango_run.data
+        pango_run = pango_run.next
+        glyphs = glyph_run(glyph_item)  # handouts: every glyph's fields read at once
+        num_glyphs = len(glyphs.ids)
+        clusters = glyphs.clusters
 
         pango_font = glyph_item.item.analysis.font
         if pango_font != previous_pango_font:
@@ -559,16 +615,16 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
 
         # handouts: where this run needs ActualText.
         utf8_text = utf8_text or textbox.pango_layout.text.encode()
-        item_offset = glyph_item.item.offset
-        rtl = bool(glyph_item.item.analysis.level % 2)
-        starts, ends, lost = actual_text_spans(glyph_item, font, utf8_text)
+        item_offset, rtl = glyphs.offset, glyphs.rtl
+        starts, ends, lost = actual_text_spans(glyphs, font, utf8_text)
         any_actual_text = any_actual_text or lost
+        to_unicode, widths, bitmap = font.to_unicode, font.widths, font.bitmap
+        emoji = font.svg or font.png or font.colr
 
         string += "<"
-        for i, glyph_info in enumerate(glyphs_info[0:num_glyphs]):
-            glyph_id = glyph_info.glyph
-            width = glyph_info.geometry.width
-
+        for i, (glyph_id, width, x_offset, y_offset) in enumerate(
+            zip(glyphs.ids, glyphs.widths, glyphs.x_offsets, glyphs.y_offsets, strict=True)
+        ):
             # handouts: open the cluster's ActualText span.
             if i in starts:
                 string = string[:-1] if string[-1] == "<" else string + ">"
@@ -581,12 +637,12 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
                 string = "<"
 
             # Display zero-width empty glyph.
-            if glyph_id == pango.PANGO_GLYPH_EMPTY:
+            if glyph_id == empty:
                 string += f">{-width / font_size}<"
             else:
                 # Display .notdef and log warning for missing glyphs.
-                if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
-                    codepoint = glyph_id - pango.PANGO_GLYPH_UNKNOWN_FLAG
+                if glyph_id & unknown:
+                    codepoint = glyph_id - unknown
                     LOGGER.warning(
                         '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
                         chr(codepoint),
@@ -598,18 +654,18 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
                         font.widths[0] = font.widths[glyph_id]
 
                 # Create mapping between glyphs and Unicode codepoints.
-                if glyph_id not in font.to_unicode:
+                if glyph_id not in to_unicode:
                     # Get positions of the glyph in the UTF-8 string.
                     t1 = clusters[i]
                     if rtl:  # rtl
-                        t2 = glyph_item.item.length if i == 0 else clusters[i - 1]
+                        t2 = glyphs.length if i == 0 else clusters[i - 1]
                     else:
-                        t2 = glyph_item.item.length if i == num_glyphs - 1 else clusters[i + 1]
-                    font.to_unicode[glyph_id] = readable(utf8_text[item_offset + t1 : item_offset + t2].decode())
+                        t2 = glyphs.length if i == num_glyphs - 1 else clusters[i + 1]
+                    to_unicode[glyph_id] = readable(utf8_text[item_offset + t1 : item_offset + t2].decode())
 
                 # Set horizontal and vertical offsets.
-                offset = glyph_info.geometry.x_offset / font_size
-                rise = glyph_info.geometry.y_offset / 1000
+                offset = x_offset / font_size
+                rise = y_offset / 1000
                 if rise:
                     if string[-1] == "<":
                         string = string[:-1]
@@ -621,23 +677,20 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
                     string = ""
                     if offset:
                         string = f"{-offset}"
-                    string += f"<{glyph_id:02x}>" if font.bitmap else f"<{glyph_id:04x}>"
+                    string += f"<{glyph_id:02x}>" if bitmap else f"<{glyph_id:04x}>"
                     stream.show_text(string)
                     stream.set_text_rise(0)
                     string = "<"
                 else:
                     if offset:
                         string += f">{-offset}<"
-                    string += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
+                    string += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
 
                 # Get glyph logical widths.
-                if glyph_id in font.widths:
-                    logical_width = font.widths[glyph_id]
-                else:
+                logical_width = widths.get(glyph_id)
+                if logical_width is None:
                     pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-                    logical_width = font.widths[glyph_id] = round(
-                        stream.logical_rect.width * 1000 * FROM_UNITS / font_size
-                    )
+                    logical_width = widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
 
                 # Set kerning, word spacing, letter spacing.
                 kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
@@ -645,7 +698,9 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
                     string += f">{int(kerning)}<"
 
                 # Create list of emojis.
-                if font.svg:
+                if not emoji:  # handouts: most fonts have none
+                    pass
+                elif font.svg:
                     svg_data = get_hb_object_data(font.hb_face, "svg", glyph_id)
                     if svg_data:
                         # Do as explained in specification

@@ -375,3 +375,52 @@ def test_a_raised_mark_drawn_left_of_its_letter_reads_in_place_in_pdftotext(writ
     assert poppler.share == 1.0 and not poppler.left_out, poppler
     share, missed = identical_word_share(text, structure_text(pdf))
     assert share == 1.0, missed
+
+
+@pytest.mark.parametrize("locale", ["ar", "hi", "ja", "ko", "my", "pl"])
+def test_glyph_runs_read_at_once_equal_pangos_own_fields(
+    writer: PdfWriter, tmp_path: Path, locale: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`glyph_run` reads a run's glyphs from memory in one pass; every field must equal what cffi
+    reads field by field (a shadow glyph, a mark with an offset, a right-to-left run)."""
+    from handouts import weasyprint_ext
+
+    read = weasyprint_ext.glyph_run
+    runs = []
+
+    def checked(glyph_item: object) -> weasyprint_ext.GlyphRun:
+        run = read(glyph_item)
+        glyphs, item = glyph_item.glyphs, glyph_item.item  # type: ignore[attr-defined]
+        infos = glyphs.glyphs[0 : glyphs.num_glyphs]
+        assert run == weasyprint_ext.GlyphRun(
+            [info.glyph for info in infos],
+            [info.geometry.width for info in infos],
+            [info.geometry.x_offset for info in infos],
+            [info.geometry.y_offset for info in infos],
+            list(glyphs.log_clusters[0 : glyphs.num_glyphs]),
+            item.offset,
+            item.length,
+            bool(item.analysis.level % 2),
+        )
+        runs.append(run)
+        return run
+
+    monkeypatch.setattr(weasyprint_ext, "glyph_run", checked)
+    text = " ".join(t for t in (SAMPLES.get(locale), CLUSTERS.get(locale)) if t)
+    if locale == "ar":
+        text += " مُعَلِّمٌ مَعْمُولاً"  # harakat: marks drawn with an offset
+    render(writer, tmp_path, f"<p>{text}</p>", locale, "rtl" if locale == "ar" else "ltr")
+    assert runs and any(run.ids for run in runs)
+    if locale in ("ar", "my"):  # marks placed off their origin are read too
+        assert any(any(run.x_offsets) or any(run.y_offsets) for run in runs)
+    if locale == "ar":
+        assert any(run.rtl for run in runs)
+
+
+def test_a_pango_binding_laid_out_otherwise_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from handouts import weasyprint_ext
+
+    weasyprint_ext.check_glyph_layout()
+    monkeypatch.setattr(weasyprint_ext, "GLYPH_INFO_WORDS", 6)
+    with pytest.raises(RenderError, match="laid out"):
+        weasyprint_ext.check_glyph_layout()
