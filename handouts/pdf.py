@@ -120,6 +120,9 @@ class PdfWriter:
         self.font_config = FontConfiguration()
         self.fetcher = self._make_fetcher()
         self._stylesheets: dict[str, Any] = {}
+        # WeasyPrint's image cache, by URL: a logo is decoded, and its PDF stream encoded, once per
+        # writer instead of once per PDF. A writer lives for one build, whose inputs do not change.
+        self._images: dict[str, Any] = {}
         self._loaded: set[Path] = set()  # the font files of the current font configuration
         self._sizes: dict[Path, int] = {}
         warn_if_subsetting_is_slow()
@@ -202,6 +205,7 @@ class PdfWriter:
                     font_config=self.font_config,
                     pdf_variant=PDF_VARIANT,
                     uncompressed_pdf=False,
+                    cache=self._images,
                 )
             except weasyprint.urls.FatalURLFetchingError as exc:
                 raise RenderError(f"{exc}: {exc.__cause__}", Location(output)) from None
