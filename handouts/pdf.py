@@ -71,10 +71,37 @@ def use_declared_fonts_only(fonts: PreparedFonts) -> None:
     os.environ["FONTCONFIG_FILE"] = wanted
 
 
+def import_weasyprint() -> Any:
+    """`import weasyprint`, opening its C libraries by their Linux names at once.
+
+    WeasyPrint's `text/ffi.py` tries each library under several names, Windows and macOS ones
+    first. cffi hands every name it cannot open to `ctypes.util.find_library`, which on Linux runs
+    `ldconfig -p`, then `gcc` or `ld`, for each: some fifty processes and a third of the import's
+    time, before the name WeasyPrint also tries (`libpango-1.0.so.0`, the library's soname) opens
+    at once. While WeasyPrint is imported here, that search finds nothing, so each library opens
+    by its soname, as the dynamic loader finds it (`LD_LIBRARY_PATH`, then its cache).
+    """
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint
+
+        return weasyprint
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = search
+    return weasyprint
+
+
 def preload(fonts: PreparedFonts) -> None:
     """Set up the fonts and import WeasyPrint, e.g. once before forking worker processes."""
     use_declared_fonts_only(fonts)
-    import weasyprint  # noqa: F401
+    import_weasyprint()
 
     from . import weasyprint_ext
 
@@ -106,7 +133,7 @@ class PdfWriter:
 
     def __init__(self, fonts: PreparedFonts, allowed_roots: list[Path]) -> None:
         use_declared_fonts_only(fonts)
-        import weasyprint
+        weasyprint = import_weasyprint()
         from weasyprint.text.fonts import FontConfiguration
 
         from . import weasyprint_ext

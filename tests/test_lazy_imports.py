@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from handouts.pipeline import Project, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +61,32 @@ def test_an_up_to_date_build_imports_no_renderer(tmp_path: Path) -> None:
     assert "handouts.pipeline" in modules  # the log is read as it should be
     heavy = sorted(name for name in modules if name.split(".")[0] in HEAVY)
     assert heavy == []
+
+
+SPAWNS = """
+import subprocess, sys
+sys.path.insert(0, {root!r})
+spawned = []
+real = subprocess.Popen.__init__
+def record(self, args, *rest, **options):
+    spawned.append(args)
+    real(self, args, *rest, **options)
+subprocess.Popen.__init__ = record
+{importer}
+from weasyprint.text import ffi
+assert ffi.pango and ffi.harfbuzz and ffi.harfbuzz_subset and ffi.fontconfig and ffi.pangoft2
+print(len(spawned))
+"""
+
+
+@pytest.mark.parametrize(
+    ("importer", "spawns"),
+    [("from handouts.pdf import import_weasyprint; import_weasyprint()", False), ("import weasyprint", True)],
+)
+def test_weasyprint_opens_its_libraries_without_searching_for_them(importer: str, spawns: bool) -> None:
+    """Imported through `handouts.pdf`, WeasyPrint opens Pango, HarfBuzz (its subsetter too) and
+    Fontconfig by their sonames: no `ldconfig`, `gcc` or `ld` is run for the names it tries first,
+    as a plain `import weasyprint` does (the second case shows what the first is guarding against)."""
+    code = SPAWNS.format(root=str(ROOT), importer=importer)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (int(result.stdout.split()[-1]) > 0) is spawns, result.stdout
