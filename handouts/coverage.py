@@ -15,7 +15,7 @@ from pathlib import Path
 from .catalogs import LocaleCatalogs
 from .checks import Problem, translations_of
 from .errors import FontError
-from .fonts import FontDeclaration, Script, find_font_file
+from .fonts import FontDeclaration, Script, character_map, find_font_file
 from .scripts import char_script, script_name
 
 # Characters no font needs to draw: controls, format characters (joiners, direction marks, the
@@ -25,15 +25,8 @@ FONT_FOLDERS = (Path("/usr/share/fonts"),)
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 
-@cache
 def cmap(path: Path, index: int | None) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, fontNumber=index or 0, lazy=True) as font:
-        # Only the characters are wanted: placeholder glyph names spare reading the real ones
-        # (a CJK face's CFF charset), which the cmap table would otherwise look up.
-        font.setGlyphOrder([f"glyph{n}" for n in range(font["maxp"].numGlyphs)])
-        return frozenset(font.getBestCmap() or {})
+    return character_map(path, index or 0)
 
 
 def script_cmap(declaration: FontDeclaration, script: Script) -> frozenset[int]:

@@ -334,3 +334,37 @@ def test_the_logo_stands_at_the_right_on_right_to_left_pages(built: dict[str, Jo
     width = float(PdfReader(built["en"].output).pages[0].mediabox.width)
     assert logo_x(built["en"].output) < width / 3
     assert logo_x(built["ar"].output) > width / 2
+
+
+def font_faces() -> list[tuple[Path, int]]:
+    """Every face of every installed font file, the declared fonts among them, and the brands' fonts."""
+    from fontTools.ttLib import TTCollection
+
+    files = sorted(p for p in Path("/usr/share/fonts").rglob("*") if p.suffix in (".ttf", ".otf", ".ttc"))
+    files += sorted((ROOT / "brands").rglob("*.woff"))
+    faces = []
+    for path in files:
+        count = len(TTCollection(path, lazy=True).fonts) if path.suffix == ".ttc" else 1
+        faces.extend((path, index) for index in range(count))
+    return faces
+
+
+def test_a_fonts_characters_are_read_as_fonttools_reads_them() -> None:
+    """`character_map` reads a font's characters straight from its `cmap` subtable (formats 4, 12
+    and 13) and leaves the rest to fontTools; both must agree on every installed face (the
+    declared Noto fonts, CJK collections and the brands' WOFF fonts among them)."""
+    from fontTools.ttLib import TTFont
+
+    from handouts.fonts import character_map, read_cmap_characters
+
+    faces = font_faces()
+    declared = load_font_declaration()
+    names = {path.name for path, _ in faces} | {f"{path.name}#{index}" for path, index in faces}
+    assert names >= {script.files["regular"] for script in declared.scripts.values()}
+    read_directly = 0
+    for path, index in faces:
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            expected = frozenset(font.getBestCmap() or {})
+        assert character_map(path, index) == expected, (path, index)
+        read_directly += read_cmap_characters(path, index) is not None
+    assert read_directly >= len(faces) - 4  # WOFF (compressed) files are fontTools' to read
