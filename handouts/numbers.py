@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -220,7 +220,73 @@ def notation_of(locale: babel.Locale, system: str) -> Notation:
 
 @cache
 def number_locale(name: str, every_region: bool = True) -> NumberLocale:
-    """How `name` (a Babel locale name) writes numbers, over every region it allows."""
+    """How `name` (a Babel locale name) writes numbers, over every region it allows.
+
+    Reading it means loading CLDR's data for every region and the language's spelling rules,
+    tens of milliseconds a language; the result changes only with Babel, unicode-rbnf or this
+    module, so it is kept in the user-wide cache (`$XDG_CACHE_HOME/handouts/cldr`, signed
+    plain JSON, as every entry of `buildcache.Cache`) under a key made of all three."""
+    from .buildcache import Cache, user_cache_dir
+
+    store = Cache(user_cache_dir() / "cldr")
+    key = number_locale_key(name, every_region)
+    try:
+        found = number_locale_from_plain(store.get("number-locale", key))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        found = None  # not stored, or stored in another shape: read CLDR again
+    if found is None:
+        found = read_number_locale(name, every_region)
+        with suppress(OSError):  # a read-only home: every run reads CLDR
+            store.put("number-locale", key, number_locale_to_plain(found))
+    return found
+
+
+def number_locale_key(name: str, every_region: bool) -> str:
+    import hashlib
+    import json
+    from pathlib import Path
+
+    import unicode_rbnf
+
+    versions = [babel.__version__, getattr(unicode_rbnf, "__version__", "?")]
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps([versions, code, name, every_region]).encode()).hexdigest()
+
+
+def number_locale_to_plain(locale: NumberLocale) -> dict[str, object]:
+    return {
+        "name": locale.name,
+        "notations": [[list(n.regions), n.system, n.decimal, n.group, list(n.grouping)] for n in locale.notations],
+        "systems": list(locale.systems),
+        "example": locale.example,
+        "units": [list(unit) for unit in locale.units],
+        "range_words": sorted(locale.range_words),
+        "spelled": None if locale.spelled is None else locale.spelled_values,
+    }
+
+
+def number_locale_from_plain(data: object) -> NumberLocale | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise TypeError("not a stored number locale")
+    spelled = data["spelled"]
+    return NumberLocale(
+        str(data["name"]),
+        tuple(
+            Notation(tuple(map(str, regions)), str(system), str(decimal), str(group), (int(g[0]), int(g[1])))
+            for regions, system, decimal, group, g in data["notations"]
+        ),
+        tuple(map(str, data["systems"])),
+        str(data["example"]),
+        tuple((str(written), str(symbol)) for written, symbol in data["units"]),
+        frozenset(map(str, data["range_words"])),
+        None if spelled is None else spelled_pattern(spelled),
+        {} if spelled is None else {str(form): int(value) for form, value in spelled.items()},
+    )
+
+
+def read_number_locale(name: str, every_region: bool) -> NumberLocale:
     regions = [babel.Locale.parse(region) for region in regions_of(name, every_region)]
     systems = {"latn"}
     for locale in regions:
@@ -322,8 +388,13 @@ def spelled_out(name: str) -> tuple[re.Pattern[str] | None, dict[str, int]]:
                 values.setdefault(form, value)
     if language in LINKED_SPELLING:  # Filipino links a number to its noun: "dalawang tableta"
         values.update({form + "ng": value for form, value in values.items() if form[-1] in "aeiou"})
+    return spelled_pattern(values), values
+
+
+def spelled_pattern(values: Mapping[str, int]) -> re.Pattern[str]:
+    """A pattern finding each of the spelled-out numbers, longest first."""
     alternatives = "|".join(re.escape(form) for form in sorted(values, key=lambda f: (-len(f), f)))
-    return re.compile(f"(?=({alternatives}))"), values
+    return re.compile(f"(?=({alternatives}))")
 
 
 # --- reading the numbers of a text ---------------------------------------------------------------

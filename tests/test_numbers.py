@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter, deque
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import polib
 import pytest
@@ -583,3 +584,43 @@ def test_numbers_in_right_to_left_text_print_as_the_values_checked(rtl_doses: di
     # The stray ASCII digit prints inside its number, in order.
     stray = RTL_TRANSLATIONS[tag][-1].split()[0 if tag == "ur" else 1].rstrip(".")
     assert stray in printed, f"{stray!r} is not in {printed!r}"
+
+
+CACHED_LOCALES = ["ar", "fa", "hi", "ja", "ko", "pl", "ru", "vi", "es", "fil", "pt_BR", "zh_Hant", "ht", "my", "en"]
+
+
+@pytest.mark.parametrize("name", CACHED_LOCALES)
+def test_a_number_locale_kept_in_the_user_cache_is_the_one_cldr_gives(name: str) -> None:
+    fresh = numbers.read_number_locale(name, True)
+    kept = numbers.number_locale_from_plain(numbers.number_locale_to_plain(fresh))
+    assert kept == fresh
+    assert kept is not None and kept.spelled_values == fresh.spelled_values
+    assert (kept.spelled and kept.spelled.pattern) == (fresh.spelled and fresh.spelled.pattern)
+
+
+def test_number_locales_come_from_the_user_cache_and_a_bad_entry_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handouts.buildcache import Cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    numbers.number_locale.cache_clear()
+    read = []
+    real = numbers.read_number_locale
+    monkeypatch.setattr(numbers, "read_number_locale", lambda *args: read.append(args) or real(*args))
+    try:
+        first = numbers.number_locale("pl")
+        numbers.number_locale.cache_clear()
+        assert numbers.number_locale("pl") == first and read == [("pl", True)]  # the second from the cache
+        store, key = Cache(tmp_path / "handouts" / "cldr"), numbers.number_locale_key("pl", True)
+        store.put("number-locale", key, {"name": "pl", "notations": "not a list"})  # signed, yet malformed
+        numbers.number_locale.cache_clear()
+        assert numbers.number_locale("pl") == first and len(read) == 2
+        record = next((tmp_path / "handouts" / "cldr").rglob("*.json"))
+        forged = record.read_text().replace('\\"name\\": \\"pl\\"', '\\"name\\": \\"xx\\"')
+        assert forged != record.read_text()
+        record.write_text(forged)  # its signature no longer holds
+        numbers.number_locale.cache_clear()
+        assert numbers.number_locale("pl") == first and len(read) == 3
+    finally:
+        numbers.number_locale.cache_clear()
