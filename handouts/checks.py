@@ -439,6 +439,8 @@ def check_plural_rule(catalog: Catalog, report: Report) -> None:
         default = catalog.locale.default_plural_forms
     except LocaleError:
         return  # no rule known for the language: the catalog's own is all there is
+    if " ".join(text.split()) == default.text:  # the default itself, as most catalogs have it
+        return
     rule, expected = parse_plural_forms(text), parse_plural_forms(default.text)
     if rule.same_as(expected):
         return

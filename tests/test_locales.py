@@ -209,3 +209,33 @@ def test_a_bad_declaration_names_its_file_and_key(
     [error] = [e for e in caught.value.errors if e.location and e.location.key == key]
     assert isinstance(error, DeclarationError) and error.exit_code == 2
     assert f"locale.toml: {key}: locale-error: " in str(error) and words in str(error)
+
+
+@pytest.mark.parametrize("name", ["pl", "ar", "ja", "fil", "ht", "yue"])
+def test_default_plural_rules_come_from_the_user_cache_as_they_were_found(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msginit's and CLDR's rules are kept in the user-wide cache: the kept rule is the one found,
+    a second run asks neither msginit nor Babel, and a forged entry is found again."""
+    from handouts import gnu, plurals
+
+    fresh = (plurals.run_msginit_plural_forms(name), plurals.read_cldr_plural_forms(name))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    asked: list[str] = []
+    real_run = gnu.run
+    monkeypatch.setattr(gnu, "run", lambda tool, *args, **kw: asked.append(tool) or real_run(tool, *args, **kw))
+    real_cldr = plurals.read_cldr_plural_forms
+    monkeypatch.setattr(plurals, "read_cldr_plural_forms", lambda n: asked.append("cldr") or real_cldr(n))
+
+    def both() -> tuple[str | None, str | None]:
+        plurals.msginit_plural_forms.cache_clear()
+        return plurals.msginit_plural_forms(name), plurals.cldr_plural_forms(name)
+
+    try:
+        assert both() == fresh and asked == ["msginit", "cldr"]
+        assert both() == fresh and asked == ["msginit", "cldr"]
+        for record in (tmp_path / "handouts" / "plurals").rglob("*.json"):
+            record.write_text(record.read_text().replace('\\"text\\": ', '\\"text\\":  '))  # signature broken
+        assert both() == fresh and asked == ["msginit", "cldr"] * 2
+    finally:
+        plurals.msginit_plural_forms.cache_clear()
