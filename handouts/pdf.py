@@ -219,24 +219,33 @@ class PdfWriter:
         parsed once per distinct text; without it only the Latin fonts are loaded. `font_files`
         are the files it declares, to keep the fonts held in memory bounded (`use_fonts`).
         """
+        return self.render_counted(html, base_dir, output, page_css, font_files)[0]
+
+    def render_counted(
+        self, html: str, base_dir: Path, output: Path, page_css: str | None = None, font_files: Iterable[Path] = ()
+    ) -> tuple[bytes, int]:
+        """`render`, and the PDF's number of pages, as WeasyPrint laid them out (no PDF is parsed)."""
         self.use_fonts(font_files)
         weasyprint = self._weasyprint
         stylesheet = self.font_stylesheet(page_css if page_css is not None else self.fonts.stylesheet([]))
+        # `HTML.write_pdf` split in its two steps, render and write, to keep the laid-out pages
+        options = {
+            **weasyprint.DEFAULT_OPTIONS,
+            "stylesheets": [stylesheet],
+            "pdf_variant": PDF_VARIANT,
+            "uncompressed_pdf": False,
+            "cache": self._images,
+        }
         with collect_warnings() as warnings:
             try:
-                document = weasyprint.HTML(
+                page = weasyprint.HTML(
                     string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=self.fetcher
                 )
-                pdf = document.write_pdf(
-                    stylesheets=[stylesheet],
-                    font_config=self.font_config,
-                    pdf_variant=PDF_VARIANT,
-                    uncompressed_pdf=False,
-                    cache=self._images,
-                )
+                document = page.render(font_config=self.font_config, **options)
+                pdf = document.write_pdf(**options)
             except weasyprint.urls.FatalURLFetchingError as exc:
                 raise RenderError(f"{exc}: {exc.__cause__}", Location(output)) from None
         if warnings.messages:
             raise RenderError("WeasyPrint warned: " + "; ".join(dict.fromkeys(warnings.messages)), Location(output))
         assert isinstance(pdf, bytes)
-        return pdf  # the caller writes it, once it has passed every check (the page budget...)
+        return pdf, len(document.pages)  # the caller writes it, once it has passed every check (the page budget...)

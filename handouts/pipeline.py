@@ -627,18 +627,8 @@ def check_brand_fonts(brands: Iterable[Brand]) -> None:
         raise ErrorGroup(errors)
 
 
-def page_count(pdf: bytes) -> int:
-    import io
-
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return len(document.pages)
-
-
-def within_budget(job: Job, pdf: bytes) -> bytes | HandoutsError:
-    """The PDF, or an error naming the locale and the page count when it exceeds its budget."""
-    pages = page_count(pdf)
+def within_budget(job: Job, pdf: bytes, pages: int) -> bytes | HandoutsError:
+    """The PDF of `pages` pages, or an error naming the locale and the page count when it exceeds its budget."""
     if pages <= job.page_budget:
         return pdf
     key = "large_print_pages" if job.edition == "large-print" else "pages"
@@ -865,9 +855,9 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
                 css = page_css(writer.fonts, context.inputs, job, context.project.templates_dir)
                 found = stylesheets[job.locale.tag, job.brand.id] = (css, job_fonts(writer.fonts, context.inputs, job))
             css, fonts = found
-            pdf = writer.render(html, context.project.templates_dir, job.output, css, fonts)
+            pdf, pages = writer.render_counted(html, context.project.templates_dir, job.output, css, fonts)
         # the page budget is checked here, in the worker, so that counting pages runs in parallel too
-        return job, within_budget(job, pdf)
+        return job, within_budget(job, pdf, pages)
     except HandoutsError as error:
         return job, error
     except RenderTimeout:  # an alarm landing between the time limit's own frames

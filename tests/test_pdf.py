@@ -269,3 +269,20 @@ def test_outputs_are_at_the_documented_paths(built: dict[str, Job]) -> None:
 def test_build_writes_no_temporary_files(built: dict[str, Job]) -> None:
     out = next(iter(built.values())).output.parents[2]
     assert not [p for p in Path(out).rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+
+
+@pytest.mark.parametrize("paragraphs", [1, 10, 160])
+def test_the_page_count_a_render_gives_is_the_pdfs_own(paragraphs: int, tmp_path: Path) -> None:
+    """The page budget is checked against the pages WeasyPrint laid out, without parsing the PDF."""
+    from handouts.fonts import prepare_fonts
+    from handouts.pdf import PdfWriter
+
+    writer = PdfWriter(prepare_fonts(), [ROOT / "templates"])
+    body = "".join(
+        f"<p>Paragraph {n} of a handout long enough to run over several pages.</p>" for n in range(paragraphs)
+    )
+    page = f'<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>{body}</body></html>'
+    pdf, pages = writer.render_counted(page, ROOT / "templates", tmp_path / "page.pdf")
+    (tmp_path / "page.pdf").write_bytes(pdf)
+    assert pages == len(PdfReader(tmp_path / "page.pdf").pages)
+    assert (pages > 1) is (paragraphs > 10)
