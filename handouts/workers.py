@@ -55,10 +55,19 @@ class Pool:
         """`function` over runs of `items` in the workers (they start at once); results in the
         order they are ready, gathered when the returned iterator is read."""
         if self._pool is None:
+            import gc
             import multiprocessing
 
             context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(self.workers, initializer=self._initializer, initargs=self._initargs)
+            # What the workers inherit (the modules, the build's inputs) lives as long as they do:
+            # frozen at the fork, the workers' garbage collector never walks it again, which spares
+            # each collection of a render most of its work (and keeps those pages shared). This
+            # process thaws it at once, so that a long-lived caller's garbage stays collectable.
+            gc.freeze()
+            try:
+                self._pool = context.Pool(self.workers, initializer=self._initializer, initargs=self._initargs)
+            finally:
+                gc.unfreeze()
         done = self._pool.imap_unordered(function, runs(items, key, self.workers), chunksize=1)
         return (result for results in done for result in results)
 

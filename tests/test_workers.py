@@ -101,3 +101,26 @@ def test_ctrl_c_stops_a_parallel_build_quietly_and_leaves_only_whole_pdfs(shippe
     for pdf in pdfs:
         with pikepdf.open(pdf) as document:
             assert len(document.pages) >= 1
+
+
+def frozen_in_worker(run: list[int]) -> list[int]:
+    import gc
+
+    return [gc.get_freeze_count() for _ in run]
+
+
+def test_workers_inherit_the_build_frozen_and_the_build_thaws() -> None:
+    """What a worker inherits at the fork is frozen there (its collections never walk it); the
+    building process itself keeps nothing frozen, so its later garbage can still be collected."""
+    import gc
+
+    from handouts.workers import Pool
+
+    inherited = [object() for _ in range(1000)]
+    pool = Pool(2, lambda: None, ())
+    try:
+        counts = list(pool.map_runs(frozen_in_worker, list(range(8)), key=lambda n: n % 2))
+    finally:
+        pool.close()
+    assert len(counts) == 8 and min(counts) > len(inherited)
+    assert gc.get_freeze_count() == 0
