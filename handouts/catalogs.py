@@ -13,8 +13,10 @@ Extraction and `.pot` files are in `extract`, the pseudo-locale in `pseudo`, upd
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from .buildcache import Cache, Fingerprint, sha256_bytes, write_atomic
 from .errors import CatalogError, ErrorGroup, HandoutsError, InputError, Location, collect, display_path
 from .extract import NO_WRAP, SourceMessage, format_po_date, now
 from .locales import SOURCE_LOCALE, LocaleInfo, get_locale, to_gettext_name
-from .paths import inside
+from .paths import inside, is_inside
 from .plurals import PluralFormsError, parse_plural_forms
 from .pseudo import pseudo_po
 from .status import EntryStatus, status_of
@@ -386,11 +388,24 @@ def decode_catalog(path: Path, data: bytes) -> str:
     return text
 
 
-def load_catalog(path: Path, locale: LocaleInfo, domain: str, cache: Cache | None = None) -> Catalog:
-    """Validate and parse one `.po`; check the header keys the pipeline relies on."""
+def read_checked(path: Path, cache: Cache | None = None) -> tuple[bytes, str]:
+    """A catalog's bytes and text, once they are UTF-8 and `msgfmt --check` has passed them."""
     data = path.read_bytes()
     text = decode_catalog(path, data)
     validate_po_syntax(path, data, cache)
+    return data, text
+
+
+def load_catalog(
+    path: Path,
+    locale: LocaleInfo,
+    domain: str,
+    cache: Cache | None = None,
+    checked: Future[tuple[bytes, str]] | None = None,
+) -> Catalog:
+    """Validate and parse one `.po`; check the header keys the pipeline relies on. `checked` is
+    `read_checked` of the file already under way (see `load_catalogs`)."""
+    data, text = read_checked(path, cache) if checked is None else checked.result()
     try:
         po = read_po(path)
     except (OSError, ValueError) as exc:  # msgfmt accepted it, so this is unexpected
@@ -477,37 +492,64 @@ def load_catalogs(
     errors: list[HandoutsError] = []
     result: dict[str, LocaleCatalogs] = {}
     domains = list(sources)
-    for locale in locales:
-        if locale.is_source:
-            result[locale.tag] = LocaleCatalogs(locale, {})
-            continue
-        if locale.is_pseudo:
-            result[locale.tag] = pseudo_catalogs(locale, sources, locales_dir)
-            continue
-        folder = locales_dir / locale.gettext_name
-        if not folder.is_dir():
-            errors.append(
-                InputError(
-                    f"no catalog for locale {locale.tag!r} (expected {display_path(folder)}/); "
-                    f"create it with `python build.py init {locale.tag}`"
-                )
-            )
-            continue
-        catalogs: dict[str, Catalog] = {}
-        failed = len(errors)
-        for domain in domains:
-            path = po_path(locales_dir, locale, domain)
-            if not path.exists():
-                continue  # reported by the completeness check as a missing catalog
-            with collect(errors):
-                catalogs[domain] = load_catalog(inside(path, locales_dir, "catalog"), locale, domain, cache)
-        if collected is None or len(errors) == failed:
-            result[locale.tag] = LocaleCatalogs(locale, catalogs)
+    locales = list(locales)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as threads:
+        # Every msgfmt runs at once, on every core, while this thread parses the catalogs one by
+        # one; each catalog's outcome is taken in order, so errors come as they would one by one.
+        checked = {
+            path: threads.submit(read_checked, path, cache)
+            for locale in locales
+            if not (locale.is_source or locale.is_pseudo)
+            for domain in domains
+            if (path := po_path(locales_dir, locale, domain)).exists() and is_inside(path, locales_dir)
+        }
+        for locale in locales:
+            load_locale(locale, locales_dir, domains, sources, cache, checked, errors, result, collected)
     if collected is not None:
         collected.extend(errors)
     elif errors:
         raise ErrorGroup(errors)
     return result
+
+
+def load_locale(
+    locale: LocaleInfo,
+    locales_dir: Path,
+    domains: list[str],
+    sources: dict[str, list[SourceMessage]],
+    cache: Cache | None,
+    checked: dict[Path, Future[tuple[bytes, str]]],
+    errors: list[HandoutsError],
+    result: dict[str, LocaleCatalogs],
+    collected: list[HandoutsError] | None,
+) -> None:
+    """`load_catalogs` for one locale: into `result`, or its errors into `errors`."""
+    if locale.is_source:
+        result[locale.tag] = LocaleCatalogs(locale, {})
+        return
+    if locale.is_pseudo:
+        result[locale.tag] = pseudo_catalogs(locale, sources, locales_dir)
+        return
+    folder = locales_dir / locale.gettext_name
+    if not folder.is_dir():
+        errors.append(
+            InputError(
+                f"no catalog for locale {locale.tag!r} (expected {display_path(folder)}/); "
+                f"create it with `python build.py init {locale.tag}`"
+            )
+        )
+        return
+    catalogs: dict[str, Catalog] = {}
+    failed = len(errors)
+    for domain in domains:
+        path = po_path(locales_dir, locale, domain)
+        if not path.exists():
+            continue  # reported by the completeness check as a missing catalog
+        with collect(errors):
+            path = inside(path, locales_dir, "catalog")
+            catalogs[domain] = load_catalog(path, locale, domain, cache, checked.get(path))
+    if collected is None or len(errors) == failed:
+        result[locale.tag] = LocaleCatalogs(locale, catalogs)
 
 
 def pseudo_catalogs(locale: LocaleInfo, sources: dict[str, list[SourceMessage]], locales_dir: Path) -> LocaleCatalogs:
