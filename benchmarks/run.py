@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import math
 import os
@@ -286,6 +287,10 @@ def descendants_cpu() -> float:
 
 
 def timed(render: Callable[[Page], bytes], page: Page, clock: Clock) -> float:
+    """One render's time. The garbage collector is emptied first, untimed: this process holds every
+    locale's fonts and pages and Chromium's driver, so a full collection costs 50-80 ms here, and
+    whichever render it happened to fall in, pass after pass, would look that much slower."""
+    gc.collect()
     started = clock()
     render(page)
     return clock() - started
