@@ -108,6 +108,27 @@ def preload(fonts: PreparedFonts) -> None:
     weasyprint_ext.install()
 
 
+LAYOUTS: dict[str, Any] = {}  # parsed layout stylesheets of this process, by text
+
+
+def layout_stylesheet(css: str) -> Any:
+    """A layout stylesheet (`templates/handout.css`: no fonts) parsed once per process; parsed
+    before the workers fork, once per build. It may fetch nothing (no `@import`)."""
+    found = LAYOUTS.get(css)
+    if found is None:
+        weasyprint = import_weasyprint()
+
+        def refuse(url: str, *args: Any, **kwargs: Any) -> Any:
+            raise ValueError(f"refusing to fetch {url!r} for the layout stylesheet")
+
+        with collect_warnings() as warnings:
+            found = weasyprint.CSS(string=css, url_fetcher=refuse)
+        if warnings.messages:
+            raise RenderError("layout stylesheet rejected by WeasyPrint: " + "; ".join(warnings.messages))
+        LAYOUTS[css] = found
+    return found
+
+
 def fonts_of_config(conf: Path) -> frozenset[Path]:
     """The font files a Fontconfig file written by `fonts.write_fontconfig` makes visible."""
     match = re.search(r"<dir>(.*?)</dir>", conf.read_text()) if conf.exists() else None
@@ -215,23 +236,33 @@ class PdfWriter:
     ) -> bytes:
         """The PDF of `html` (relative URLs resolved against `base_dir`); `output` names it in errors.
 
-        `page_css` is `pipeline.page_css`: the fonts of the page's locales and the handout layout,
-        parsed once per distinct text; without it only the Latin fonts are loaded. `font_files`
-        are the files it declares, to keep the fonts held in memory bounded (`use_fonts`).
+        `page_css` is `pipeline.font_css` (the fonts of the page's locales) or `pipeline.page_css`
+        (those and the handout layout), parsed once per distinct text; without it only the Latin
+        fonts are loaded. `font_files` are the files it declares, to keep the fonts held in memory
+        bounded (`use_fonts`).
         """
         return self.render_counted(html, base_dir, output, page_css, font_files)[0]
 
     def render_counted(
-        self, html: str, base_dir: Path, output: Path, page_css: str | None = None, font_files: Iterable[Path] = ()
+        self,
+        html: str,
+        base_dir: Path,
+        output: Path,
+        page_css: str | None = None,
+        font_files: Iterable[Path] = (),
+        layout: str | None = None,
     ) -> tuple[bytes, int]:
-        """`render`, and the PDF's number of pages, as WeasyPrint laid them out (no PDF is parsed)."""
+        """`render`, and the PDF's number of pages, as WeasyPrint laid them out (no PDF is parsed).
+        `layout` is a stylesheet without fonts that comes after `page_css` (`layout_stylesheet`)."""
         self.use_fonts(font_files)
         weasyprint = self._weasyprint
-        stylesheet = self.font_stylesheet(page_css if page_css is not None else self.fonts.stylesheet([]))
+        stylesheets = [self.font_stylesheet(page_css if page_css is not None else self.fonts.stylesheet([]))]
+        if layout is not None:
+            stylesheets.append(layout_stylesheet(layout))
         # `HTML.write_pdf` split in its two steps, render and write, to keep the laid-out pages
         options = {
             **weasyprint.DEFAULT_OPTIONS,
-            "stylesheets": [stylesheet],
+            "stylesheets": stylesheets,
             "pdf_variant": PDF_VARIANT,
             "uncompressed_pdf": False,
             "cache": self._images,

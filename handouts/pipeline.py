@@ -819,6 +819,7 @@ def start_worker(context: RenderContext) -> None:
     _WORKER["writer"] = make_writer(context.project, context.asset_dirs)
     _WORKER["env"] = create_environment(context.project.templates_dir)
     _WORKER["css"] = {}  # (locale, brand) -> the job's stylesheet: a brand font's coverage is read once
+    _WORKER["layout"] = layout_css(context.project.templates_dir)
 
 
 def start_forked_worker(context: RenderContext) -> None:
@@ -852,10 +853,12 @@ def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
             )
             found = stylesheets.get((job.locale.tag, job.brand.id))
             if found is None:
-                css = page_css(writer.fonts, context.inputs, job, context.project.templates_dir)
+                css = font_css(writer.fonts, context.inputs, job)
                 found = stylesheets[job.locale.tag, job.brand.id] = (css, job_fonts(writer.fonts, context.inputs, job))
             css, fonts = found
-            pdf, pages = writer.render_counted(html, context.project.templates_dir, job.output, css, fonts)
+            layout = _WORKER["layout"]
+            assert isinstance(layout, str)
+            pdf, pages = writer.render_counted(html, context.project.templates_dir, job.output, css, fonts, layout)
         # the page budget is checked here, in the worker, so that counting pages runs in parallel too
         return job, within_budget(job, pdf, pages)
     except HandoutsError as error:
@@ -901,11 +904,13 @@ class Renderer:
             self._pending.append(self._here(ordered))
             return
         if self._pool is None:
-            from .pdf import preload  # import WeasyPrint once, before forking, so workers share the code
+            from .pdf import layout_stylesheet, preload  # once, before forking, so workers share them
 
             # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
             # copied into every worker and raise each one's memory by the fonts of every script.
+            # The layout stylesheet holds no fonts: parsed here, no worker parses it again.
             preload(fonts)
+            layout_stylesheet(layout_css(self.context.project.templates_dir))
             self._pool = Pool(min(self.jobs, len(todo)), start_forked_worker, (self.context,))
         # Runs of one locale: a worker loads the fonts of few scripts in its lifetime.
         self._pending.append(self._pool.map_runs(render_run, ordered, key=lambda job: job.locale.tag))
@@ -985,12 +990,17 @@ def font_css(fonts: PreparedFonts, inputs: Inputs, job: Job) -> str:
 LAYOUT_STYLESHEET = "handout.css"
 
 
+def layout_css(templates_dir: Path) -> str:
+    """The handout layout (`templates/handout.css`). It reaches WeasyPrint parsed, once per build
+    (before the workers fork, see `Renderer.add`), after the job's font stylesheet, instead of
+    being linked from the page and parsed again on every render."""
+    return (templates_dir / LAYOUT_STYLESHEET).read_text(encoding="utf-8")
+
+
 def page_css(fonts: PreparedFonts, inputs: Inputs, job: Job, templates_dir: Path) -> str:
-    """The stylesheet of one job besides the page's own `<style>`: its fonts, then the handout
-    layout (`templates/handout.css`). Handed to the writer as one text, it is parsed once per
-    worker and locale instead of being linked from the page and parsed again on every render."""
-    layout = (templates_dir / LAYOUT_STYLESHEET).read_text(encoding="utf-8")
-    return font_css(fonts, inputs, job) + layout
+    """Every stylesheet of one job besides the page's own `<style>`, as one text: its fonts, then
+    the handout layout. What a render gets, as WeasyPrint's command line takes it (`-s`)."""
+    return font_css(fonts, inputs, job) + layout_css(templates_dir)
 
 
 def check(

@@ -124,3 +124,34 @@ def test_workers_inherit_the_build_frozen_and_the_build_thaws() -> None:
         pool.close()
     assert len(counts) == 8 and min(counts) > len(inherited)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_layout_stylesheet_is_parsed_once_per_build_not_in_every_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`handout.css` holds no fonts: the build's process parses it before the workers fork, and
+    no worker parses it again, whatever the locales and fonts of its jobs."""
+    import os
+
+    from handouts import pdf
+
+    project = Project.at(make_tiny(tmp_path / "project"))
+    marker = "/* layout parsed once */"
+    layout = project.templates_dir / "handout.css"
+    layout.write_text(layout.read_text(encoding="utf-8") + marker, encoding="utf-8")
+    parses = tmp_path / "parses"
+    pdf.preload(declared_fonts())
+    weasyprint = pdf.import_weasyprint()
+    real = weasyprint.CSS
+
+    def counted(*args: object, string: str | None = None, **kwargs: object) -> object:
+        if string is not None and marker in string:
+            with parses.open("a") as log:
+                log.write(f"{os.getpid()}\n")
+        return real(*args, string=string, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", counted)
+    monkeypatch.setattr(pdf, "LAYOUTS", {})
+    result = build(project, BuildOptions(("es", "ar"), jobs=2, draft=True))
+    assert len(result.built) == 2
+    assert parses.read_text().split() == [str(os.getpid())]
