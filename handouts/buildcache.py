@@ -8,6 +8,7 @@ every read; anything else is ignored and rebuilt. `write_atomic` writes every fi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -18,13 +19,15 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from . import __version__
 from .errors import CacheError, Location
+
+T = TypeVar("T")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -280,6 +283,50 @@ class Cache:
         """Record the stamp of a file just written with the sha256 `digest` (see `holds`)."""
         key = sha256_bytes(str(path).encode("utf-8"))
         self.put("stamps", key, {"path": str(path), "sha256": digest, "stamp": file_stamp(path)})
+
+
+@functools.cache
+def shared_cache(root: Path) -> Cache:
+    """One `Cache` per folder of the user-wide cache and process (it asks git about a folder once)."""
+    return Cache(root)
+
+
+def kept_key(key: list[Any]) -> str:
+    """The entry name of a `kept` value: the sha256 of its key, as JSON."""
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def kept(
+    folder: str,
+    namespace: str,
+    key: list[Any],
+    compute: Callable[[], T],
+    encode: Callable[[T], Any] = lambda value: value,
+    decode: Callable[[Any], T] = lambda value: value,
+) -> T:
+    """`compute()`, kept in the user-wide cache (`$XDG_CACHE_HOME/handouts/<folder>`): for facts
+    every project on the machine shares (CLDR's data, GNU gettext's rules), never a project's
+    own. `key` must hold everything the value depends on (library versions, the computing code's
+    digest...). Entries are signed plain JSON like every `Cache` entry; one that `decode` cannot
+    read (it raises KeyError, TypeError or ValueError) is computed and stored again, and a
+    read-only home computes every time."""
+    store = shared_cache(user_cache_dir() / folder)
+    name = kept_key(key)
+    record = store.get(namespace, name)
+    if isinstance(record, dict) and "value" in record:
+        try:
+            return decode(record["value"])
+        except (KeyError, TypeError, ValueError):
+            pass  # stored in another shape
+    value = compute()
+    with suppress(OSError):
+        store.put(namespace, name, {"value": encode(value)})
+    return value
+
+
+def code_digest(path: Path) -> str:
+    """The sha256 of a module's source, for the keys of what it computes (`kept`)."""
+    return sha256_bytes(path.read_bytes())
 
 
 def file_stamp(path: Path) -> list[int]:

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -226,31 +226,27 @@ def number_locale(name: str, every_region: bool = True) -> NumberLocale:
     tens of milliseconds a language; the result changes only with Babel, unicode-rbnf or this
     module, so it is kept in the user-wide cache (`$XDG_CACHE_HOME/handouts/cldr`, signed
     plain JSON, as every entry of `buildcache.Cache`) under a key made of all three."""
-    from .buildcache import Cache, user_cache_dir
+    from .buildcache import kept
 
-    store = Cache(user_cache_dir() / "cldr")
-    key = number_locale_key(name, every_region)
-    try:
-        found = number_locale_from_plain(store.get("number-locale", key))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        found = None  # not stored, or stored in another shape: read CLDR again
-    if found is None:
-        found = read_number_locale(name, every_region)
-        with suppress(OSError):  # a read-only home: every run reads CLDR
-            store.put("number-locale", key, number_locale_to_plain(found))
-    return found
+    return kept(
+        "cldr",
+        "number-locale",
+        number_locale_key(name, every_region),
+        lambda: read_number_locale(name, every_region),
+        number_locale_to_plain,
+        number_locale_from_plain,
+    )
 
 
-def number_locale_key(name: str, every_region: bool) -> str:
-    import hashlib
-    import json
+def number_locale_key(name: str, every_region: bool) -> list[object]:
     from pathlib import Path
 
     import unicode_rbnf
 
+    from .buildcache import code_digest
+
     versions = [babel.__version__, getattr(unicode_rbnf, "__version__", "?")]
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return hashlib.sha256(json.dumps([versions, code, name, every_region]).encode()).hexdigest()
+    return [versions, code_digest(Path(__file__)), name, every_region]
 
 
 def number_locale_to_plain(locale: NumberLocale) -> dict[str, object]:
@@ -265,9 +261,7 @@ def number_locale_to_plain(locale: NumberLocale) -> dict[str, object]:
     }
 
 
-def number_locale_from_plain(data: object) -> NumberLocale | None:
-    if data is None:
-        return None
+def number_locale_from_plain(data: object) -> NumberLocale:
     if not isinstance(data, dict):
         raise TypeError("not a stored number locale")
     spelled = data["spelled"]

@@ -22,7 +22,6 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -259,32 +258,20 @@ def msginit_plural_forms(gettext_name: str) -> str | None:
 
     msginit's table of rules is part of the program, so its answer is kept in the user-wide cache
     under the program file's stamp: a cold check runs no msginit per language."""
-    from .buildcache import file_stamp
+    from .buildcache import code_digest, file_stamp, kept
 
     if not re.fullmatch(r"[A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})*", gettext_name):
         return None
     program = Path(gnu.executable("msginit")).resolve()
-    return kept_rule("msginit", [str(program), file_stamp(program), gettext_name], run_msginit_plural_forms)
+    key = [code_digest(Path(__file__)), str(program), file_stamp(program), gettext_name]
+    return kept("plurals", "msginit", key, lambda: run_msginit_plural_forms(gettext_name), decode=rule_text)
 
 
-def kept_rule(source: str, key: list[object], find: Callable[[str], str | None]) -> str | None:
-    """`find(key[-1])`, kept in the user-wide cache (`$XDG_CACHE_HOME/handouts/plurals`, signed
-    plain JSON) under everything the answer depends on: `key` and this module's code."""
-    import hashlib
-    import json
-
-    from .buildcache import Cache, user_cache_dir
-
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    digest = hashlib.sha256(json.dumps([source, code, *key]).encode()).hexdigest()
-    store = Cache(user_cache_dir() / "plurals")
-    stored = store.get(source, digest)
-    if isinstance(stored, dict) and "text" in stored and isinstance(stored["text"], str | None):
-        return stored["text"]
-    found = find(str(key[-1]))
-    with suppress(OSError):  # a read-only home: found again every time
-        store.put(source, digest, {"text": found})
-    return found
+def rule_text(value: object) -> str | None:
+    """A stored Plural-Forms text (None where there is no rule); anything else is no rule text."""
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError("not a stored plural rule")
 
 
 def run_msginit_plural_forms(gettext_name: str) -> str | None:
@@ -303,10 +290,13 @@ def run_msginit_plural_forms(gettext_name: str) -> str | None:
 def cldr_plural_forms(babel_name: str) -> str | None:
     """CLDR's own plural rule for the language, as gettext syntax; None where Babel has only a rule
     inherited from root or from another language (Haitian Creole inherits French's). Kept in the
-    user-wide cache for each Babel release (see `kept_rule`)."""
+    user-wide cache for each Babel release (see `buildcache.kept`)."""
     import babel
 
-    return kept_rule("cldr", [babel.__version__, babel_name], read_cldr_plural_forms)
+    from .buildcache import code_digest, kept
+
+    key = [code_digest(Path(__file__)), babel.__version__, babel_name]
+    return kept("plurals", "cldr", key, lambda: read_cldr_plural_forms(babel_name), decode=rule_text)
 
 
 def read_cldr_plural_forms(babel_name: str) -> str | None:

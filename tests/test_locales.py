@@ -235,7 +235,7 @@ def test_default_plural_rules_come_from_the_user_cache_as_they_were_found(
         assert both() == fresh and asked == ["msginit", "cldr"]
         assert both() == fresh and asked == ["msginit", "cldr"]
         for record in (tmp_path / "handouts" / "plurals").rglob("*.json"):
-            record.write_text(record.read_text().replace('\\"text\\": ', '\\"text\\":  '))  # signature broken
+            record.write_text(record.read_text().replace('\\"value\\": ', '\\"value\\":  '))  # signature broken
         assert both() == fresh and asked == ["msginit", "cldr"] * 2
     finally:
         plurals.msginit_plural_forms.cache_clear()

@@ -601,7 +601,7 @@ def test_a_number_locale_kept_in_the_user_cache_is_the_one_cldr_gives(name: str)
 def test_number_locales_come_from_the_user_cache_and_a_bad_entry_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from handouts.buildcache import Cache
+    from handouts.buildcache import Cache, kept_key
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     numbers.number_locale.cache_clear()
@@ -612,8 +612,8 @@ def test_number_locales_come_from_the_user_cache_and_a_bad_entry_is_read_again(
         first = numbers.number_locale("pl")
         numbers.number_locale.cache_clear()
         assert numbers.number_locale("pl") == first and read == [("pl", True)]  # the second from the cache
-        store, key = Cache(tmp_path / "handouts" / "cldr"), numbers.number_locale_key("pl", True)
-        store.put("number-locale", key, {"name": "pl", "notations": "not a list"})  # signed, yet malformed
+        store, key = Cache(tmp_path / "handouts" / "cldr"), kept_key(numbers.number_locale_key("pl", True))
+        store.put("number-locale", key, {"value": {"name": "pl", "notations": "not a list"}})  # signed, malformed
         numbers.number_locale.cache_clear()
         assert numbers.number_locale("pl") == first and len(read) == 2
         record = next((tmp_path / "handouts" / "cldr").rglob("*.json"))
