@@ -113,10 +113,19 @@ LAYOUTS: dict[str, Any] = {}  # parsed layout stylesheets of this process, by te
 
 def layout_stylesheet(css: str) -> Any:
     """A layout stylesheet (`templates/handout.css`: no fonts) parsed once per process; parsed
-    before the workers fork, once per build. It may fetch nothing (no `@import`)."""
+    before the workers fork, once per build. It may fetch nothing (no `@import`) and declare no
+    font: fonts come from the font declaration and the brands alone."""
     found = LAYOUTS.get(css)
     if found is None:
         weasyprint = import_weasyprint()
+        import tinycss2
+
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
+                raise RenderError(
+                    f"templates/handout.css line {rule.source_line}: @font-face is not allowed in the layout; "
+                    "declare fonts in handouts/fonts.toml, or a clinic's font in its brand.toml"
+                )
 
         def refuse(url: str, *args: Any, **kwargs: Any) -> Any:
             raise ValueError(f"refusing to fetch {url!r} for the layout stylesheet")
@@ -125,6 +134,8 @@ def layout_stylesheet(css: str) -> Any:
             found = weasyprint.CSS(string=css, url_fetcher=refuse)
         if warnings.messages:
             raise RenderError("layout stylesheet rejected by WeasyPrint: " + "; ".join(warnings.messages))
+        if len(LAYOUTS) >= 8:  # a long-lived process meeting many projects keeps the latest few
+            LAYOUTS.clear()
         LAYOUTS[css] = found
     return found
 

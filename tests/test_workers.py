@@ -155,3 +155,23 @@ def test_the_layout_stylesheet_is_parsed_once_per_build_not_in_every_worker(
     result = build(project, BuildOptions(("es", "ar"), jobs=2, draft=True))
     assert len(result.built) == 2
     assert parses.read_text().split() == [str(os.getpid())]
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        ('@font-face { font-family: "Own"; src: url(own.ttf); }', "@font-face is not allowed in the layout"),
+        ('@import url("https://example.org/x.css");', "layout stylesheet rejected"),
+    ],
+)
+def test_the_layout_stylesheet_can_declare_no_font_and_fetch_nothing(
+    tmp_path: Path, addition: str, message: str
+) -> None:
+    """Fonts come from the font declaration and the brands alone; the layout fetches nothing."""
+    from handouts.errors import HandoutsError
+
+    project = Project.at(make_tiny(tmp_path / "project"))
+    layout = project.templates_dir / "handout.css"
+    layout.write_text(layout.read_text(encoding="utf-8") + addition, encoding="utf-8")
+    with pytest.raises(HandoutsError, match=message):
+        build(project, BuildOptions(("es",), jobs=1, draft=True))
