@@ -111,6 +111,17 @@ def preload(fonts: PreparedFonts) -> None:
 LAYOUTS: dict[str, Any] = {}  # parsed layout stylesheets of this process, by text
 
 
+class NoFonts:
+    """The font configuration a layout stylesheet is parsed with: it records each `@font-face`
+    WeasyPrint hands it instead of loading the font."""
+
+    def __init__(self) -> None:
+        self.families: list[str] = []
+
+    def add_font_face(self, rule_descriptors: dict[str, Any], url_fetcher: Any) -> None:
+        self.families.append(str(rule_descriptors.get("font_family", "")))
+
+
 def layout_stylesheet(css: str) -> Any:
     """A layout stylesheet (`templates/handout.css`: no fonts) parsed once per process; parsed
     before the workers fork, once per build. It may fetch nothing (no `@import`) and declare no
@@ -118,20 +129,18 @@ def layout_stylesheet(css: str) -> Any:
     found = LAYOUTS.get(css)
     if found is None:
         weasyprint = import_weasyprint()
-        import tinycss2
-
-        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-            if rule.type == "at-rule" and rule.lower_at_keyword == "font-face":
-                raise RenderError(
-                    f"templates/handout.css line {rule.source_line}: @font-face is not allowed in the layout; "
-                    "declare fonts in handouts/fonts.toml, or a clinic's font in its brand.toml"
-                )
 
         def refuse(url: str, *args: Any, **kwargs: Any) -> Any:
             raise ValueError(f"refusing to fetch {url!r} for the layout stylesheet")
 
+        fonts = NoFonts()
         with collect_warnings() as warnings:
-            found = weasyprint.CSS(string=css, url_fetcher=refuse)
+            found = weasyprint.CSS(string=css, url_fetcher=refuse, font_config=fonts)
+        if fonts.families:
+            raise RenderError(
+                f"templates/handout.css declares the font {fonts.families[0]!r} (@font-face): the layout may declare "
+                "no font; declare fonts in handouts/fonts.toml, or a clinic's font in its brand.toml"
+            )
         if warnings.messages:
             raise RenderError("layout stylesheet rejected by WeasyPrint: " + "; ".join(warnings.messages))
         if len(LAYOUTS) >= 8:  # a long-lived process meeting many projects keeps the latest few

@@ -395,6 +395,8 @@ def identical_word_share(expected: str, extracted: str, ignore_format: bool = Fa
     matched = sum(block.size for block in matcher.get_matching_blocks())
     missed = [w for op, a1, a2, _, _ in matcher.get_opcodes() if op != "equal" for w in want[a1:a2]]
     return (matched / len(want) if want else 1.0), missed
+
+
 def text_sizes(pdf: Path) -> list[tuple[str, float]]:
     """Every run of text drawn on the pages, with its size in points as printed (font size x matrices)."""
     runs: list[tuple[str, float]] = []

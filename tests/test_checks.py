@@ -376,10 +376,7 @@ def test_changed_decade_fails_check_naming_file_and_line(decades: Path) -> None:
     line = change_spanish_decade(decades)
     result = run("check", cwd=decades)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert (
-        f"{ES_CONTENT}:{line}: numbers: '1960' became '1970', read as 1970"
-        in result.stdout
-    )
+    assert f"{ES_CONTENT}:{line}: numbers: '1960' became '1970', read as 1970" in result.stdout
     assert f"    source:      {SOURCE_1960S}" in result.stdout
     assert f"    translation: {SPANISH_1960S.replace('1960', '1970')}" in result.stdout
 
@@ -456,9 +453,7 @@ def test_check_of_one_po_file_reports_only_that_file(decades: Path) -> None:
     result = run("check", ES_CONTENT, cwd=decades)
     assert result.returncode == 1, result.stdout + result.stderr
     problems = [text for text in result.stdout.splitlines() if re.match(r"^\S+\.po:\d+: ", text)]
-    assert problems == [
-        f"{ES_CONTENT}:{line}: numbers: '1960' became '1970', read as 1970"
-    ]
+    assert problems == [f"{ES_CONTENT}:{line}: numbers: '1960' became '1970', read as 1970"]
     everything = run("check", cwd=decades)
     assert everything.returncode == 1
     for path in (ES_CONTENT, ES_TEMPLATES, AR_CONTENT):

@@ -160,7 +160,10 @@ def test_the_layout_stylesheet_is_parsed_once_per_build_not_in_every_worker(
 @pytest.mark.parametrize(
     ("addition", "message"),
     [
-        ('@font-face { font-family: "Own"; src: url(own.ttf); }', "@font-face is not allowed in the layout"),
+        (
+            '@font-face { font-family: "Own"; src: url(file:///usr/share/fonts/truetype/noto/NotoSans-Regular.ttf); }',
+            "declares the font .Own. \\(@font-face\\)",
+        ),
         ('@import url("https://example.org/x.css");', "layout stylesheet rejected"),
     ],
 )
