@@ -290,8 +290,12 @@ def subtable_characters(data: Any, cmap: int) -> frozenset[int] | None:
         starts = struct.unpack_from(f">{segments}H", data, base)
         deltas = struct.unpack_from(f">{segments}H", data, base + seg_x2)
         range_offsets = struct.unpack_from(f">{segments}H", data, base + 2 * seg_x2)
+        last_end = -1
         for i in range(segments - 1):
             first, last, delta, range_offset = starts[i], ends[i], deltas[i], range_offsets[i]
+            if first > last or first <= last_end:  # unsorted or overlapping: skipped, as HarfBuzz does
+                continue
+            last_end = last
             if range_offset == 0:  # glyph = character + delta: only one character can map to glyph 0
                 found.update(c for c in range(first, last + 1) if (c + delta) & 0xFFFF)
                 continue

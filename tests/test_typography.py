@@ -368,3 +368,38 @@ def test_a_fonts_characters_are_read_as_fonttools_reads_them() -> None:
         assert character_map(path, index) == expected, (path, index)
         read_directly += read_cmap_characters(path, index) is not None
     assert read_directly >= len(faces) - 4  # WOFF (compressed) files are fontTools' to read
+
+
+def test_a_hostile_cmap_is_read_in_time_linear_in_the_file(tmp_path: Path) -> None:
+    """A brand font is untrusted: 2,000 format 4 segments that each claim the whole BMP (131
+    million characters, were each read) are read as one; groups of a format 12 table past
+    U+10FFFF stop there."""
+    import struct
+    import time
+
+    from handouts.fonts import read_cmap_characters
+
+    def font(subtable: bytes) -> Path:
+        cmap = struct.pack(">HHHHI", 0, 1, 3, 10, 12) + subtable
+        directory = struct.pack(">4sHHHH", b"\0\1\0\0", 1, 16, 0, 0) + struct.pack(">4sIII", b"cmap", 0, 28, len(cmap))
+        path = tmp_path / f"hostile{len(subtable)}.ttf"
+        path.write_bytes(directory + cmap)
+        return path
+
+    count = 2_000
+    segments = (
+        struct.pack(">HHHHHHH", 4, 0, 0, 2 * count, 0, 0, 0)
+        + struct.pack(f">{count}H", *[0xFFFE] * (count - 1), 0xFFFF)
+        + b"\0\0"
+        + struct.pack(f">{count}H", *[0] * (count - 1), 0xFFFF)
+        + struct.pack(f">{count}H", *[1] * count)
+        + struct.pack(f">{count}H", *[0] * count)
+    )
+    groups = [(0, 0xFFFFFFFF, 1)] * 100_000
+    twelve = struct.pack(">HHIII", 12, 0, 16 + 12 * len(groups), 0, len(groups)) + b"".join(
+        struct.pack(">III", *group) for group in groups
+    )
+    started = time.process_time()
+    assert read_cmap_characters(font(segments), 0) == frozenset(range(0, 0xFFFF))  # 0xFFFF + 1 maps to glyph 0
+    assert read_cmap_characters(font(twelve), 0) == frozenset(range(0, 0x110000))
+    assert time.process_time() - started < 2
