@@ -405,14 +405,20 @@ def check_glyph_layout() -> None:
     """Refuse a Pango binding whose `PangoGlyphInfo` is not laid out as `glyph_run` reads it."""
     from weasyprint.text.ffi import ffi
 
+    # One C type parsed (cffi parses each new type name in full, some milliseconds), the rest
+    # read from its fields.
+    string = dict(ffi.typeof("PangoGlyphString").fields)
+    info = string["glyphs"].type.item
+    fields = dict(info.fields)
+    geometry = dict(fields["geometry"].type.fields)
     layout = (
-        ffi.sizeof("PangoGlyphInfo"),
-        ffi.offsetof("PangoGlyphInfo", "geometry"),
-        ffi.sizeof("PangoGlyphGeometry"),
-        ffi.offsetof("PangoGlyphGeometry", "x_offset"),
-        ffi.offsetof("PangoGlyphGeometry", "y_offset"),
-        ffi.sizeof("PangoGlyph"),
-        ffi.sizeof("gint"),
+        ffi.sizeof(info),
+        fields["geometry"].offset,
+        ffi.sizeof(fields["geometry"].type),
+        geometry["x_offset"].offset,
+        geometry["y_offset"].offset,
+        ffi.sizeof(fields["glyph"].type),
+        ffi.sizeof(string["log_clusters"].type.item),
     )
     if layout != (GLYPH_INFO_WORDS * 4, 4, 12, 4, 8, 4, 4):
         raise RenderError(f"WeasyPrint's Pango glyph structures are laid out as {layout}, not as handouts reads them")
