@@ -324,8 +324,10 @@ def kept(
     return value
 
 
+@functools.cache
 def code_digest(path: Path) -> str:
-    """The sha256 of a module's source, for the keys of what it computes (`kept`)."""
+    """The sha256 of a module's source, for the keys of what it computes (`kept`); read once per
+    process, not once per language."""
     return sha256_bytes(path.read_bytes())
 
 
