@@ -2,7 +2,14 @@
 
 Resolves declared file names to paths (a missing file is an error naming the Debian package that
 provides it), copies single faces out of font collections, writes a Fontconfig configuration
-that sees the declared fonts alone, and produces the `@font-face` and `:lang()` CSS.
+that sees the declared fonts alone, each under its declared family, weight and slant, and
+produces the `:lang()` CSS (and `@font-face` for a brand's own font).
+
+The declared fonts reach WeasyPrint through Fontconfig, not `@font-face`: WeasyPrint copies an
+`@font-face` font into a temporary folder of each process and has Fontconfig scan the copy, on
+every font configuration, before the first page can use it (some 60 ms for a CJK face). Fontconfig
+scans the declared files once, into its cache; a rule in the configuration gives each the family,
+weight and slant its declaration names, as WeasyPrint's own rule for an `@font-face` does.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +50,13 @@ STYLES = {
     "regular": ("normal", "normal"),
     "bold": ("bold", "normal"),
     "italic": ("normal", "italic"),
+    "bold_italic": ("bold", "italic"),
+}
+# The same as Fontconfig constants: weight, slant (as WeasyPrint maps a `@font-face` rule's).
+FONTCONFIG_STYLES = {
+    "regular": ("regular", "roman"),
+    "bold": ("bold", "roman"),
+    "italic": ("regular", "italic"),
     "bold_italic": ("bold", "italic"),
 }
 SCRIPT_KEYS = {"family", "package", "codes", *STYLES}
@@ -350,12 +364,13 @@ class PreparedFonts:
         brand_tags: Iterable[str] = (),
         scripts_of_tags: Mapping[str, str | None] | None = None,
     ) -> str:
-        """CSS for pages in these locales: `@font-face` for the scripts they need, each under the
-        font's own family name, and a `:lang()` font stack per locale. A brand's Latin family
-        leads the stack of the locales in `brand_tags` (those whose letters it covers).
-        `scripts_of_tags` gives the ISO 15924 script of a locale CLDR does not know (a declared one)."""
+        """CSS for pages in these locales: a `:lang()` font stack per locale, of the declared
+        families (Fontconfig has their files, see `write_fontconfig`). A brand's Latin family, which
+        `@font-face` declares, leads the stack of the locales in `brand_tags` (those whose letters
+        it covers). `scripts_of_tags` gives the ISO 15924 script of a locale CLDR does not know (a
+        declared one)."""
         own = dict(scripts_of_tags or {})
-        rules = [font_face_rule(f.family, f.path, f.style) for f in self.files_for(tags, own)]
+        rules: list[str] = []
         if brand_font is not None:
             rules.extend(
                 font_face_rule(brand_font.family, self.unwrapped(path), style)
@@ -374,7 +389,8 @@ class PreparedFonts:
         return "\n".join(rules) + "\n"
 
     def files_for(self, tags: Iterable[str], scripts_of_tags: Mapping[str, str | None] | None = None) -> list[FontFile]:
-        """The declared font files that pages in these locales load (those `stylesheet` declares)."""
+        """The declared font files that pages in these locales load (those of the families in
+        `stylesheet`'s font stacks)."""
         own = dict(scripts_of_tags or {})
         scripts = {"latin"} | {s for tag in tags for s in self.declaration.scripts_for(tag, own.get(tag))}
         return [f for f in self.files if f.script in scripts]
@@ -382,6 +398,11 @@ class PreparedFonts:
     @property
     def paths(self) -> frozenset[Path]:
         return frozenset(font.path.resolve() for font in self.files)
+
+    @property
+    def configured(self) -> frozenset[tuple[Path, str, str, str]]:
+        """What `configured_fonts` reads back from this `fontconfig_file`."""
+        return frozenset((font.path.resolve(), font.family, *FONTCONFIG_STYLES[font.style]) for font in self.files)
 
     def unwrapped(self, path: Path) -> Path:
         """A WOFF font as a plain TrueType/OpenType file in the cache; other fonts as they are.
@@ -436,11 +457,15 @@ def _prepared_in(cache_dir: Path) -> PreparedFonts:
 
 
 def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
-    """A Fontconfig file listing the declared font files alone (no system fonts)."""
+    """A Fontconfig file listing the declared font files alone (no system fonts), each under the
+    family, weight and slant its declaration gives it."""
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">', "<fontconfig>"]
     # One folder per set of fonts: projects (or versions of this tool) declaring other fonts share
-    # the user's cache and must not remove each other's files from Fontconfig's view.
-    digest = hashlib.sha256("\n".join(sorted(str(font.path) for font in files)).encode()).hexdigest()[:16]
+    # the user's cache and must not remove each other's files from Fontconfig's view. Fontconfig
+    # keeps what it scanned of a folder (the names the rules below give) until the folder changes:
+    # other names, another folder.
+    described = sorted(f"{font.path}\t{font.family}\t{font.style}" for font in files)
+    digest = hashlib.sha256("\n".join(["names", *described]).encode()).hexdigest()[:16]
     folder = cache_dir / f"fontconfig-dir-{digest}"
     folder.mkdir(parents=True, exist_ok=True)
     wanted = set()
@@ -457,6 +482,8 @@ def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
         if stale.name not in wanted and not stale.name.startswith("."):
             stale.unlink(missing_ok=True)
     lines.append(f"  <dir>{escape(str(folder.resolve()))}</dir>")
+    for font in files:
+        lines.extend(scan_rule(folder.resolve() / font.path.name, font))
     lines.append(f"  <cachedir>{escape(str((cache_dir / 'fontconfig-cache').resolve()))}</cachedir>")
     lines.append("</fontconfig>")
     conf = cache_dir / f"fonts-{digest}.conf"
@@ -464,3 +491,36 @@ def write_fontconfig(cache_dir: Path, files: list[FontFile]) -> Path:
     if not conf.exists() or conf.read_text(encoding="utf-8") != text:
         write_atomic(conf, text.encode("utf-8"))
     return conf
+
+
+def scan_rule(link: Path, font: FontFile) -> list[str]:
+    """The Fontconfig rule that names a declared file as its declaration does when it is scanned:
+    the family first (the font's own names stay after it), the weight and slant replaced."""
+    weight, slant = FONTCONFIG_STYLES[font.style]
+    return [
+        '  <match target="scan">',
+        f'    <test name="file" compare="eq"><string>{escape(str(link))}</string></test>',
+        f'    <edit name="family" mode="prepend"><string>{escape(font.family)}</string></edit>',
+        f'    <edit name="weight" mode="assign_replace"><const>{weight}</const></edit>',
+        f'    <edit name="slant" mode="assign_replace"><const>{slant}</const></edit>',
+        "  </match>",
+    ]
+
+
+SCAN_RULE = re.compile(
+    r'<test name="file" compare="eq"><string>(.*?)</string></test>\s*'
+    r'<edit name="family" mode="prepend"><string>(.*?)</string></edit>\s*'
+    r'<edit name="weight" mode="assign_replace"><const>(\w+)</const></edit>\s*'
+    r'<edit name="slant" mode="assign_replace"><const>(\w+)</const></edit>'
+)
+
+
+def configured_fonts(conf: Path) -> frozenset[tuple[Path, str, str, str]]:
+    """The font files a Fontconfig file written by `write_fontconfig` makes visible, each with the
+    family, weight and slant it gives them."""
+    if not conf.exists():
+        return frozenset()
+    return frozenset(
+        (Path(unescape(link)).resolve(), unescape(family), weight, slant)
+        for link, family, weight, slant in SCAN_RULE.findall(conf.read_text(encoding="utf-8"))
+    )

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .buildcache import write_atomic
 from .errors import Location, RenderError
-from .fonts import PreparedFonts
+from .fonts import PreparedFonts, configured_fonts
 
 PDF_VARIANT = "pdf/ua-1"
 # The font files one font configuration holds at most, in bytes: the Latin, Arabic, Indic...
@@ -63,7 +61,7 @@ def use_declared_fonts_only(fonts: PreparedFonts) -> None:
     import sys
 
     if "weasyprint" in sys.modules:
-        if current and fonts_of_config(Path(current)) == fonts.paths:
+        if current and configured_fonts(Path(current)) == fonts.configured:
             return  # another project's copy of the same declared fonts: Fontconfig already sees them
         raise RenderError(
             "WeasyPrint was loaded before the font configuration was set; render through handouts.pdf.PdfWriter only"
@@ -147,14 +145,6 @@ def layout_stylesheet(css: str) -> Any:
             LAYOUTS.clear()
         LAYOUTS[css] = found
     return found
-
-
-def fonts_of_config(conf: Path) -> frozenset[Path]:
-    """The font files a Fontconfig file written by `fonts.write_fontconfig` makes visible."""
-    match = re.search(r"<dir>(.*?)</dir>", conf.read_text()) if conf.exists() else None
-    if match is None:
-        return frozenset()
-    return frozenset(link.resolve() for link in Path(unescape(match.group(1))).iterdir())
 
 
 def warn_if_subsetting_is_slow() -> None:

@@ -27,6 +27,10 @@ the function that decides it, and each could be offered upstream as it stands:
 4. **Notes.** An element with the ARIA role `note` becomes a `/Note` structure element, with the
    unique `/ID` PDF/UA-1 7.9 asks of notes.
 
+One more replacement is for speed alone: WeasyPrint's font subsetting (`weasyprint/pdf/fonts.py`)
+asks cffi for an array type of a new length (`hb_codepoint_t[N]`) for nearly every font of every
+PDF, and cffi parses each new type name in full, some 4 ms each (see `ArraysByContent`).
+
 `install()` checks that the installed WeasyPrint is one this code is tested with, and fails loudly
 otherwise: the functions replaced here are internal to WeasyPrint and change between versions.
 Import this module from `handouts.pdf` only, after WeasyPrint is imported.
@@ -34,6 +38,7 @@ Import this module from `handouts.pdf` only, after WeasyPrint is imported.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +102,10 @@ def install() -> None:
     weasyprint.draw.draw_stacking_context = draw_stacking_context
     weasyprint.pdf.stream.Stream.marked = marked
     weasyprint.draw.text.draw_first_line = draw_first_line
+    import weasyprint.pdf.fonts
+
+    if not isinstance(weasyprint.pdf.fonts.ffi, ArraysByContent):
+        weasyprint.pdf.fonts.ffi = ArraysByContent(weasyprint.pdf.fonts.ffi)
     install.done = True  # type: ignore[attr-defined]
 
 
@@ -104,6 +113,35 @@ _original_build_box_tree: Any = None
 _original_add_tags: Any = None
 _original_draw_stacking_context: Any = None
 _original_marked: Any = None
+
+
+# --- arrays sized by their contents -----------------------------------------------------------------
+
+SIZED_ARRAY = re.compile(r"(\w+(?: \w+)*) *\[(\d+)\]")
+
+
+class ArraysByContent:
+    """cffi's `FFI`, as WeasyPrint's font subsetting uses it, except that `new("T[N]", items)` with
+    N items is `new("T[]", items)`: the same array, of one type for every N.
+
+    cffi parses a type name it has not met, with every typedef of WeasyPrint's C declarations,
+    in 3-4 ms; WeasyPrint names `hb_codepoint_t[N]` with the number of glyphs a font uses on a
+    page, a new N for nearly every font of every PDF (some 90 names, 0.3 s, over the shipped set).
+    Upstream, `ffi.new('hb_codepoint_t[]', ...)` in `Font._harfbuzz_subset` does the same.
+    """
+
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        if isinstance(cdecl, str) and init is not None and hasattr(init, "__len__"):
+            sized = SIZED_ARRAY.fullmatch(cdecl)
+            if sized is not None and int(sized[2]) == len(init):
+                cdecl = f"{sized[1]}[]"
+        return self._ffi.new(cdecl, init)
 
 
 # --- 2. margin boxes as pagination artifacts ------------------------------------------------------

@@ -286,3 +286,28 @@ def test_the_page_count_a_render_gives_is_the_pdfs_own(paragraphs: int, tmp_path
     (tmp_path / "page.pdf").write_bytes(pdf)
     assert pages == len(PdfReader(tmp_path / "page.pdf").pages)
     assert (pages > 1) is (paragraphs > 10)
+
+
+def test_subsetting_asks_cffi_for_one_array_type_whatever_the_number_of_glyphs(tmp_path: Path) -> None:
+    """WeasyPrint names an array type by the number of glyphs a font uses (`hb_codepoint_t[N]`),
+    and cffi parses every new name in full: ours names one type for every N. The fonts are still
+    subset to the glyphs each page uses."""
+    from handouts.fonts import prepare_fonts
+    from handouts.pdf import PdfWriter
+
+    writer = PdfWriter(prepare_fonts(), [ROOT / "templates"])
+    from weasyprint.text.ffi import ffi
+
+    def sized() -> set[str]:
+        return {name for name in ffi._parsed_types if re.fullmatch(r"hb_codepoint_t\[\d+\]", str(name))}
+
+    letters = [chr(c) for c in range(0x410, 0x44F + 1)] + [chr(c) for c in range(0x100, 0x17F + 1)]  # Cyrillic, Latin A
+    before = sized()
+    for count in (151, 173, 189):  # glyph counts no page of the suite has
+        text = " ".join(letters[:count])
+        page = f'<!DOCTYPE html><html lang="ru"><head><title>t</title></head><body><p>{text}</p></body></html>'
+        pdf = tmp_path / f"{count}.pdf"
+        writer.write_pdf(page, ROOT / "templates", pdf)
+        assert set(letters[:count]) <= set(page_texts(pdf)[0])
+        assert pdf.stat().st_size < 60_000  # a subset, not the whole font
+    assert sized() == before

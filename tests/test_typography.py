@@ -4,7 +4,10 @@ CJK glyph shapes, tagged structure, outline, body size, page budget on Letter an
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -310,6 +313,51 @@ def test_a_missing_font_file_names_the_file_and_its_package(tmp_path: Path) -> N
     message = str(info.value)
     assert "'AbyssinicaSIL-Regular.ttf'" in message and "'fonts-sil-abyssinica'" in message
     assert "fonts.toml: scripts.ethiopic" in message
+
+
+def test_a_declared_family_is_drawn_from_its_files_whatever_their_own_name(tmp_path: Path) -> None:
+    """Fontconfig gives each declared file the family, weight and slant its declaration names (the
+    pages name families, not files): a font declared as "Clinic Face" is drawn as such, and its
+    bold file draws bold text, although the font itself says it is Noto Serif. A process loads
+    one font declaration, so the page is rendered in a process of its own."""
+    declaration = tmp_path / "fonts.toml"
+    declaration.write_text(
+        'search_paths = ["/usr/share/fonts/truetype/noto"]\n'
+        '[scripts.latin]\nfamily = "Clinic Face"\npackage = "fonts-noto-core"\n'
+        'regular = "NotoSerif-Regular.ttf"\nbold = "NotoSerif-Bold.ttf"\n'
+        '[scripts.greek]\ncodes = ["Grek"]\nfamily = "Noto Sans"\npackage = "fonts-noto-core"\n'
+        'regular = "NotoSans-Regular.ttf"\nbold = "NotoSans-Bold.ttf"\n'
+        '[languages]\ndefault = ["latin"]\n'
+    )
+    script = f"""
+from pathlib import Path
+from handouts.fonts import load_font_declaration, prepare_fonts
+from handouts.pdf import PdfWriter
+fonts = prepare_fonts(Path({str(tmp_path / "cache")!r}), load_font_declaration(Path({str(declaration)!r})))
+page = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p>Take <b>two</b> tablets.</p></body></html>'
+out = Path({str(tmp_path)!r})
+PdfWriter(fonts, []).write_pdf(page, out, out / "page.pdf", fonts.stylesheet(["en"]))
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT, env={**os.environ, "FONTCONFIG_FILE": ""})
+    assert embedded_font_names(tmp_path / "page.pdf") == {"Clinic-Face", "Clinic-Face-Bold"}
+    assert embedded_font_programs(tmp_path / "page.pdf") == {("Noto Serif", "Regular"), ("Noto Serif", "Bold")}
+    assert squeeze("Take two tablets.") in squeeze(page_texts(tmp_path / "page.pdf")[0])
+
+
+def embedded_font_programs(pdf: Path) -> set[tuple[str, str]]:
+    """The family and subfamily each embedded font program's own name table gives."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    found = set()
+    for page in PdfReader(pdf).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = TTFont(BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            found.add((program["name"].getDebugName(1), program["name"].getDebugName(2)))
+    return found
 
 
 def test_the_logo_stands_at_the_right_on_right_to_left_pages(built: dict[str, Job]) -> None:
