@@ -54,7 +54,7 @@ from .provenance import Provenance, check_provenance, provenance_of
 from .readability import Score, check_reading_grade, handout_text
 from .readability import scores as readability_scores
 from .status import Outcome
-from .workers import Pool
+from .workers import Forked, Pool
 
 if TYPE_CHECKING:
     from .pdf import PdfWriter
@@ -554,12 +554,11 @@ def build(
     keys = job_keys(project, inputs, planned, draft)
     stored = {} if force else stored_pdfs(cache, planned, keys)
     context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
-    with Renderer(context, jobs) as renderer:
-        if draft or not ready_only:
-            # Rendering starts while the catalogs are checked (the workers fork before the checks
-            # fill this process's memory); nothing is written until the checks have passed.
-            renderer.add([job for job in planned if job.output not in stored])
-        report = check_inputs(inputs, project)
+    # Rendering starts while the catalogs are checked; nothing is written until they have passed.
+    first = [job for job in planned if job.output not in stored] if draft or not ready_only else []
+    with Renderer(context, jobs) as renderer, Checks(inputs, project, alongside=renderer.forks(first)) as checks:
+        renderer.add(first)
+        report = checks.report()
         if report.problems and not draft and not ready_only:
             raise CheckFailedWithProblems(report.problems)
         if warn is not None and draft:
@@ -606,6 +605,35 @@ def build(
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result
+
+
+class Checks:
+    """`check_inputs` of a build. Alongside renders in worker processes, the checks run in a
+    process of their own, forked before this one imports WeasyPrint: they take the other core
+    while this process imports it and forks the workers, and their memory stays out of the
+    workers. Should that process fail in any way, the checks run again here, and raise what
+    they raise."""
+
+    def __init__(self, inputs: Inputs, project: Project, alongside: bool) -> None:
+        self._inputs = inputs
+        self._project = project
+        self._child = Forked(self._json) if alongside else None
+
+    def _json(self) -> str:
+        return check_inputs(self._inputs, self._project).to_json()
+
+    def report(self) -> Report:
+        text = self._child.result() if self._child is not None else None
+        if text is not None:
+            return Report.from_json(text)
+        return check_inputs(self._inputs, self._project)
+
+    def __enter__(self) -> Checks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._child is not None:
+            self._child.close()
 
 
 def check_brand_fonts(brands: Iterable[Brand]) -> None:
@@ -891,6 +919,10 @@ class Renderer:
         if self._pool is not None:
             self._pool.close()
 
+    def forks(self, todo: list[Job]) -> bool:
+        """Whether `add(todo)` renders in worker processes."""
+        return self._pool is not None or (bool(todo) and min(self.jobs, len(todo)) > 1)
+
     def add(self, todo: list[Job]) -> None:
         """Start rendering these jobs (in workers; in this process, once results are read)."""
         if not todo:
@@ -900,7 +932,7 @@ class Renderer:
         self._brands.update(new)
         fonts = declared_fonts()
         ordered = sorted(todo, key=render_order(fonts))
-        if self._pool is None and min(self.jobs, len(todo)) <= 1:
+        if not self.forks(todo):
             self._pending.append(self._here(ordered))
             return
         if self._pool is None:

@@ -1,4 +1,5 @@
-"""Worker processes: forked once per build, each given runs of jobs that share what they load.
+"""Worker processes: forked once per build, each given runs of jobs that share what they load;
+and one forked process that does a single piece of work beside them (`Forked`).
 
 A worker keeps what one job loaded (a script's fonts, parsed stylesheets) for the next, so the
 jobs go out in runs of one key (the locale): a worker meets few scripts in its life and loads
@@ -77,3 +78,50 @@ class Pool:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+class Forked:
+    """`function()`, which gives text, run at once in a forked process; `result()` reads the text.
+
+    The build's checks run so, on a core of their own, while the building process imports
+    WeasyPrint and starts the workers. The text comes back through a pipe; anything else (the
+    function raised, the process died or was stopped) makes `result()` None, and the caller does
+    the work itself, meeting the same error where it can report it.
+    """
+
+    def __init__(self, function: Callable[[], str]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(function, send), daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> str | None:
+        try:
+            text = self._receive.recv()
+        except (EOFError, OSError):
+            text = None
+        self._process.join()
+        return text if isinstance(text, str) and self._process.exitcode == 0 else None
+
+    def close(self) -> None:
+        """Stop the process if it is still running (the build stopped early)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _send_result(function: Callable[[], str], send: Any) -> None:
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the building process stops this one
+    try:
+        text = function()
+    except BaseException:
+        sys.exit(1)  # quietly: the building process does the work again and reports the error
+    send.send(text)
+    send.close()

@@ -4,6 +4,7 @@ and nothing written when the checks fail, although the workers start rendering b
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -178,3 +179,67 @@ def test_the_layout_stylesheet_can_declare_no_font_and_fetch_nothing(
     layout.write_text(layout.read_text(encoding="utf-8") + addition, encoding="utf-8")
     with pytest.raises(HandoutsError, match=message):
         build(project, BuildOptions(("es",), jobs=1, draft=True))
+
+
+def broken_tiny(tmp_path: Path) -> Project:
+    """The tiny project with one untranslated Spanish message: its checks find a problem."""
+    project = Project.at(make_tiny(tmp_path / "project"))
+    path = project.locales_dir / "es/LC_MESSAGES/sample.po"
+    catalog = polib.pofile(str(path))
+    catalog[0].msgstr = ""
+    catalog.save(str(path))
+    return project
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_beside_workers_the_checks_run_in_a_process_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """With workers, the catalogs are checked in a forked process, on the other core while this
+    one imports WeasyPrint and forks the workers; the report is the one checking here gives."""
+    import os
+
+    from handouts import pipeline
+
+    project = broken_tiny(tmp_path)
+    calls = tmp_path / "calls"
+    real = pipeline.check_inputs
+
+    def logged(*args: Any, **kwargs: Any) -> Any:
+        with calls.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "check_inputs", logged)
+    warned: list[Any] = []
+    result = build(project, BuildOptions(("es", "ar"), jobs=jobs, draft=True), warn=warned.append)
+    assert len(result.built) == 2
+    (pid,) = calls.read_text().split()
+    assert (pid != str(os.getpid())) is (jobs == 2)
+    expected = real(pipeline.load_inputs(project, ("es", "ar")), project).problems
+    assert warned == expected and any(problem.check == "untranslated" for problem in warned)
+
+
+def test_checks_whose_process_fails_run_again_in_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks' process dying (or raising) costs time, never the report: the build checks the
+    catalogs itself, and so reports whatever error they meet."""
+    import os
+
+    from handouts import pipeline
+
+    project = broken_tiny(tmp_path)
+    real = pipeline.check_inputs
+    building = os.getpid()
+
+    def dies_in_its_process(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != building:
+            os._exit(3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "check_inputs", dies_in_its_process)
+    warned: list[Any] = []
+    build(project, BuildOptions(("es", "ar"), jobs=2, draft=True), warn=warned.append)
+    assert any(problem.check == "untranslated" for problem in warned)
+    with pytest.raises(CheckFailed):
+        build(project, BuildOptions(("es", "ar"), jobs=2))
+    assert not project.out_dir.joinpath("example/es").exists()
