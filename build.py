@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build clinic handouts: `python build.py --help`. A thin entry point over handouts.cli."""
 
-import sys
-
-from handouts.cli import main
+from handouts.cli import leave, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())

@@ -223,3 +223,24 @@ def test_check_with_a_locale_it_cannot_read_never_reports_success(tiny: Path, fm
         assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "0", "1")
         [error] = [case.find("error") for case in suite.findall("testcase") if case.find("error") is not None]
         assert error is not None and "unknown locale 'xx'" in (error.text or "")
+
+
+def test_the_command_line_leaves_with_its_exit_code_its_output_and_its_exit_handlers(tmp_path: Path) -> None:
+    """`build.py` skips the interpreter's teardown, and nothing else of an ordinary exit: the exit
+    handlers run (a temporary folder is removed), buffered output is flushed, the code is kept."""
+    marker = tmp_path / "handlers-ran"
+    script = (
+        "import atexit, pathlib, sys, tempfile\n"
+        "from handouts.cli import leave\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "folder = tempfile.TemporaryDirectory()\n"
+        f"pathlib.Path({str(tmp_path / 'folder')!r}).write_text(folder.name)\n"
+        "sys.stdout.write('last words, unflushed')\n"
+        "sys.stderr.write('a warning, unflushed')\n"
+        "leave(3)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert (result.stdout, result.stderr) == ("last words, unflushed", "a warning, unflushed")
+    assert marker.read_text() == "yes"
+    assert not Path((tmp_path / "folder").read_text()).exists()
