@@ -193,6 +193,14 @@ class Cache:
                 Location(self.root),
             )
 
+    def is_empty(self, namespace: str) -> bool:
+        """Whether no entry of `namespace` is stored (entries stored outside this cache's layout
+        are not looked for)."""
+        if not NAMESPACE_RE.match(namespace):
+            raise ValueError(f"bad cache namespace {namespace}")
+        folder = self.root / namespace
+        return not folder.is_dir() or not any(part.is_dir() and any(part.iterdir()) for part in folder.iterdir())
+
     def get(self, namespace: str, key: str) -> Any:
         """The data stored under `key`, or None when absent, damaged, foreign or forged."""
         self.refuse_tracked_files()

@@ -122,6 +122,18 @@ class FontDeclaration:
         return tuple(self.scripts[s].family for s in self.scripts_for(tag, script))
 
 
+def shipped_declaration() -> FontDeclaration:
+    """`load_font_declaration()` of the package's own `fonts.toml`, read once per process (and
+    again should the file change): every locale's checks consult it."""
+    stat = DECLARATION.stat()
+    return _declaration_as_of(DECLARATION, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _declaration_as_of(path: Path, mtime_ns: int, size: int) -> FontDeclaration:
+    return load_font_declaration(path)
+
+
 def load_font_declaration(path: Path = DECLARATION) -> FontDeclaration:
     """Read and validate the font declaration, reporting every problem at once."""
     try:
@@ -426,7 +438,7 @@ class PreparedFonts:
 def prepare_fonts(cache_dir: Path | None = None, declaration: FontDeclaration | None = None) -> PreparedFonts:
     """Resolve every declared file (all missing files reported together) and write fonts.conf."""
     cache_dir = cache_dir or default_cache_dir()
-    declaration = declaration or load_font_declaration()
+    declaration = declaration or shipped_declaration()
     errors: list[HandoutsError] = []
     files: list[FontFile] = []
     face_dir = cache_dir / "faces"

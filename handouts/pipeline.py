@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .buildcache import Cache, Fingerprint, sha256_bytes, sha256_file, tool_identity, write_atomic
 from .catalogs import (
@@ -45,7 +46,7 @@ from .errors import (
     collect,
 )
 from .extract import TEMPLATES_DOMAIN, SourceMessage, extract_all, plan_pots, stale_pots
-from .fonts import PreparedFonts, declared_fonts, load_font_declaration
+from .fonts import PreparedFonts, declared_fonts, shipped_declaration
 from .locales import LocaleInfo, get_locale
 from .merge import plan_update
 from .numbers import data_versions as numbers_data_versions
@@ -309,7 +310,7 @@ def locale_report(catalogs: LocaleCatalogs, inputs: Inputs, project: Project, on
     report = check_locale(catalogs, inputs.sources, project.locales_dir, only)
     if not catalogs.locale.is_source:
         wanted = {p.resolve() for p in only} if only is not None else None
-        uncovered = check_coverage(catalogs, load_font_declaration())
+        uncovered = check_coverage(catalogs, shipped_declaration())
         report.problems.extend(p for p in uncovered if wanted is None or p.path.resolve() in wanted)
     return report
 
@@ -544,96 +545,156 @@ def build(
     brands = list(options.brands) if options.brands is not None else None
     chosen_brands = load_brands(project.brands_dir, brands)
     wanted = choose_locales(project, chosen_brands, options.locales)
-    inputs = load_inputs(project, wanted, options.handouts, also=assistance_locales(chosen_brands))
-    planned = plan(inputs, chosen_brands, project.out_dir, draft, options.variants)
-    if options.shard is not None:
-        planned = select_shard(planned, project.out_dir, *options.shard)
-    for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
-        inside(job.output, project.out_dir, "output path")
-    cache = project.cache
-    keys = job_keys(project, inputs, planned, draft)
-    stored = {} if force else stored_pdfs(cache, planned, keys)
-    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
-    # Rendering starts while the catalogs are checked; nothing is written until they have passed.
-    first = [job for job in planned if job.output not in stored] if draft or not ready_only else []
-    with Renderer(context, jobs) as renderer, Checks(inputs, project, alongside=renderer.forks(first)) as checks:
-        renderer.add(first)
-        report = checks.report()
-        if report.problems and not draft and not ready_only:
-            raise CheckFailedWithProblems(report.problems)
-        if warn is not None and draft:
-            for problem in report.problems:
-                warn(problem)
-        result = BuildResult(planned, inputs)
-        if ready_only and not draft:
-            ready = []
+    also = assistance_locales(chosen_brands)
+
+    def load() -> Inputs:
+        return load_inputs(project, wanted, options.handouts, also=also)
+
+    with Checks(project) as checks:
+        if jobs > 1 and (force or project.cache.is_empty("pdf")):
+            # Every PDF is to be rendered: the inputs load, and are checked, in a process of their
+            # own while this one imports WeasyPrint for the workers (see `Checks`).
+            checks.start(load, send_inputs=True)
+            warm_up_renderer()
+        inputs = checks.inputs() or load()
+        planned = plan(inputs, chosen_brands, project.out_dir, draft, options.variants)
+        if options.shard is not None:
+            planned = select_shard(planned, project.out_dir, *options.shard)
+        for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
+            inside(job.output, project.out_dir, "output path")
+        cache = project.cache
+        keys = job_keys(project, inputs, planned, draft)
+        stored = {} if force else stored_pdfs(cache, planned, keys)
+        context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
+        # Rendering starts while the catalogs are checked; nothing is written until they have passed.
+        first = [job for job in planned if job.output not in stored] if draft or not ready_only else []
+        with Renderer(context, jobs) as renderer:
+            if renderer.forks(first):
+                checks.start(lambda: inputs)
+            renderer.add(first)
+            report = checks.report(inputs)
+            if report.problems and not draft and not ready_only:
+                raise CheckFailedWithProblems(report.problems)
+            if warn is not None and draft:
+                for problem in report.problems:
+                    warn(problem)
+            result = BuildResult(planned, inputs)
+            if ready_only and not draft:
+                ready = []
+                for job in planned:
+                    reasons = unready_reasons(report, job)
+                    if reasons:
+                        result.left_out.append((job, reasons))
+                        if progress:
+                            progress(job, Outcome.LEFT_OUT)
+                    else:
+                        ready.append(job)
+                planned = ready
+                renderer.add([job for job in planned if job.output not in stored])
             for job in planned:
-                reasons = unready_reasons(report, job)
-                if reasons:
-                    result.left_out.append((job, reasons))
-                    if progress:
-                        progress(job, Outcome.LEFT_OUT)
-                else:
-                    ready.append(job)
-            planned = ready
-            renderer.add([job for job in planned if job.output not in stored])
-        for job in planned:
-            if job.output not in stored:
-                continue
-            if restore_from_cache(cache, stored[job.output], job.output):
-                result.skipped.append(job)
-                if progress:
-                    progress(job, Outcome.SKIPPED)
-            else:
-                renderer.add([job])  # its cached copy changed since it was looked up
-        for job, outcome in renderer.results():
-            if isinstance(outcome, HandoutsError):
-                if ready_only:
-                    result.left_out.append((job, [str(outcome)]))
-                    if progress:
-                        progress(job, Outcome.LEFT_OUT)
+                if job.output not in stored:
                     continue
-                result.failed.append((job, outcome))
+                if restore_from_cache(cache, stored[job.output], job.output):
+                    result.skipped.append(job)
+                    if progress:
+                        progress(job, Outcome.SKIPPED)
+                else:
+                    renderer.add([job])  # its cached copy changed since it was looked up
+            for job, outcome in renderer.results():
+                if isinstance(outcome, HandoutsError):
+                    if ready_only:
+                        result.left_out.append((job, [str(outcome)]))
+                        if progress:
+                            progress(job, Outcome.LEFT_OUT)
+                        continue
+                    result.failed.append((job, outcome))
+                    if progress:
+                        progress(job, Outcome.FAILED)
+                    continue
+                digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
+                write_output(cache, job.output, outcome, digest)
+                result.built.append(job)
                 if progress:
-                    progress(job, Outcome.FAILED)
-                continue
-            digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
-            write_output(cache, job.output, outcome, digest)
-            result.built.append(job)
-            if progress:
-                progress(job, Outcome.BUILT)
+                    progress(job, Outcome.BUILT)
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
     return result
 
 
 class Checks:
-    """`check_inputs` of a build. Alongside renders in worker processes, the checks run in a
-    process of their own, forked before this one imports WeasyPrint: they take the other core
-    while this process imports it and forks the workers, and their memory stays out of the
-    workers. Should that process fail in any way, the checks run again here, and raise what
-    they raise."""
+    """`check_inputs` of a build, in a process of its own beside the renders: it takes the other
+    core while this process imports WeasyPrint and forks the workers, and its memory stays out
+    of the workers. Started before the inputs are loaded, that process loads them too and sends
+    them here, so that this process imports WeasyPrint meanwhile (`start(load, send_inputs=True)`).
 
-    def __init__(self, inputs: Inputs, project: Project, alongside: bool) -> None:
-        self._inputs = inputs
+    Should that process fail in any way, this one loads the inputs or checks them itself, and
+    raises what that raises.
+    """
+
+    def __init__(self, project: Project) -> None:
         self._project = project
-        self._child = Forked(self._json) if alongside else None
+        self._child: Forked | None = None
+        self._sends_inputs = False
 
-    def _json(self) -> str:
-        return check_inputs(self._inputs, self._project).to_json()
+    def start(self, load: Callable[[], Inputs], send_inputs: bool = False) -> None:
+        """Load the inputs (`load`) and check them in a forked process; once per build."""
+        if self._child is None:
+            self._sends_inputs = send_inputs
+            self._child = Forked(functools.partial(self._run, load, send_inputs))
 
-    def report(self) -> Report:
-        text = self._child.result() if self._child is not None else None
-        if text is not None:
-            return Report.from_json(text)
-        return check_inputs(self._inputs, self._project)
+    def _run(self, load: Callable[[], Inputs], send_inputs: bool, send: Callable[[Any], None]) -> None:
+        inputs = load()
+        sender = None
+        if send_inputs:
+            # Pickled here, before the checks fill the inputs' digests; sent from a thread, so that
+            # the checks go on while the pipe waits for this process's reader.
+            sender = threading.Thread(target=send, args=(pickle.dumps(inputs, pickle.HIGHEST_PROTOCOL),))
+            sender.start()
+        report = check_inputs(inputs, self._project)
+        if sender is not None:
+            sender.join()
+        send(report.to_json())
+
+    def inputs(self) -> Inputs | None:
+        """The inputs the checks' process loaded, if it was started to load them and could."""
+        if self._child is None or not self._sends_inputs:
+            return None
+        self._sends_inputs = False
+        sent = self._child.receive()
+        if isinstance(sent, bytes):
+            inputs = pickle.loads(sent)  # from the process this one forked, through a pipe of its own
+            if isinstance(inputs, Inputs):
+                return inputs
+        self.close()  # it failed: the inputs, then the checks, are done here
+        return None
+
+    def report(self, inputs: Inputs) -> Report:
+        """The checks of `inputs` (which the checks' process loaded, or was given)."""
+        if self._child is not None:
+            text = self._child.receive()
+            if isinstance(text, str):
+                return Report.from_json(text)
+        return check_inputs(inputs, self._project)
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.close()
+            self._child = None
 
     def __enter__(self) -> Checks:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._child is not None:
-            self._child.close()
+        self.close()
+
+
+def warm_up_renderer() -> None:
+    """Import WeasyPrint, with the declared fonts, ahead of the renders. A problem (a missing font)
+    is left for `Renderer.add` to raise in its turn, after those of the inputs."""
+    from .pdf import preload
+
+    with suppress(HandoutsError):
+        preload(declared_fonts())
 
 
 def check_brand_fonts(brands: Iterable[Brand]) -> None:
@@ -851,10 +912,13 @@ def start_worker(context: RenderContext) -> None:
 
 
 def start_forked_worker(context: RenderContext) -> None:
-    """`start_worker` in a worker process. Ctrl-C reaches every process of the terminal's group:
-    the build's own process stops the workers and reports it once, so they ignore it."""
+    """`start_worker` in a worker process, unless the building process started one for this
+    context before forking (the worker then keeps its writer and templates). Ctrl-C reaches every
+    process of the terminal's group: the build's own process stops the workers and reports it
+    once, so they ignore it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    start_worker(context)
+    if _WORKER.get("context") is not context:
+        start_worker(context)
 
 
 def render_one(job: Job) -> tuple[Job, bytes | HandoutsError]:
@@ -900,6 +964,10 @@ def render_run(run: list[Job]) -> list[tuple[Job, bytes | HandoutsError]]:
     return [render_one(job) for job in run]
 
 
+# With this many jobs per worker or more, the building process renders one before forking them.
+RENDER_HERE_FROM = 4
+
+
 class Renderer:
     """Renders jobs in this process, or in a pool of forked workers when asked for more than one;
     `results` gives each job's PDF, or its error, as they are ready."""
@@ -938,19 +1006,26 @@ class Renderer:
         if self._pool is None:
             from .pdf import layout_stylesheet, preload  # once, before forking, so workers share them
 
-            # Fonts load in each worker, not here: a FontConfiguration filled before forking would be
-            # copied into every worker and raise each one's memory by the fonts of every script.
             # The layout stylesheet holds no fonts: parsed here, no worker parses it again.
             preload(fonts)
             layout_stylesheet(layout_css(self.context.project.templates_dir))
+            if len(ordered) >= RENDER_HERE_FROM * self.jobs:
+                # This process renders the lightest PDF (the last in render order) while the checks
+                # run beside it; the workers fork after it and keep what it loaded: the compiled
+                # templates, cffi's parsed C types, the Latin fonts and their shaping tables.
+                self._start_here()
+                self._pending.append(iter([render_one(ordered.pop())]))
             self._pool = Pool(min(self.jobs, len(todo)), start_forked_worker, (self.context,))
         # Runs of one locale: a worker loads the fonts of few scripts in its lifetime.
         self._pending.append(self._pool.map_runs(render_run, ordered, key=lambda job: job.locale.tag))
 
-    def _here(self, todo: list[Job]) -> Iterator[tuple[Job, bytes | HandoutsError]]:
+    def _start_here(self) -> None:
         if not self._started:
             start_worker(self.context)
             self._started = True
+
+    def _here(self, todo: list[Job]) -> Iterator[tuple[Job, bytes | HandoutsError]]:
+        self._start_here()
         yield from map(render_one, todo)
 
     def results(self) -> Iterator[tuple[Job, bytes | HandoutsError]]:

@@ -81,30 +81,29 @@ class Pool:
 
 
 class Forked:
-    """`function()`, which gives text, run at once in a forked process; `result()` reads the text.
+    """`function(send)` run at once in a forked process; `receive()` gives what it sends, in order.
 
-    The build's checks run so, on a core of their own, while the building process imports
-    WeasyPrint and starts the workers. The text comes back through a pipe; anything else (the
-    function raised, the process died or was stopped) makes `result()` None, and the caller does
-    the work itself, meeting the same error where it can report it.
+    The build's inputs load and its checks run so, on a core of their own, while the building
+    process imports WeasyPrint and starts the workers. What is sent comes back through a pipe,
+    pickled (between these two processes only). Once the process has ended, whether the
+    function returned, raised or was stopped, `receive()` gives None: the caller does the work
+    itself, meeting any error where it can report it.
     """
 
-    def __init__(self, function: Callable[[], str]) -> None:
+    def __init__(self, function: Callable[[Callable[[Any], None]], None]) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_result, args=(function, send), daemon=True)
+        self._process = context.Process(target=_run_forked, args=(function, send), daemon=True)
         self._process.start()
         send.close()
 
-    def result(self) -> str | None:
+    def receive(self) -> Any:
         try:
-            text = self._receive.recv()
+            return self._receive.recv()
         except (EOFError, OSError):
-            text = None
-        self._process.join()
-        return text if isinstance(text, str) and self._process.exitcode == 0 else None
+            return None
 
     def close(self) -> None:
         """Stop the process if it is still running (the build stopped early)."""
@@ -114,14 +113,13 @@ class Forked:
         self._receive.close()
 
 
-def _send_result(function: Callable[[], str], send: Any) -> None:
+def _run_forked(function: Callable[[Callable[[Any], None]], None], send: Any) -> None:
     import signal
     import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the building process stops this one
     try:
-        text = function()
+        function(send.send)
     except BaseException:
         sys.exit(1)  # quietly: the building process does the work again and reports the error
-    send.send(text)
     send.close()

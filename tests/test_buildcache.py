@@ -118,3 +118,16 @@ def test_an_up_to_date_build_reads_no_pdf_and_a_tampered_one_is_rewritten(tmp_pa
     assert [job.output for job in third.built] == [other.output]
     assert [job.output for job in third.skipped] == [output]
     assert all(path.read_bytes() == data for path, data in good.items())
+
+
+def test_a_namespace_is_empty_until_an_entry_is_stored_in_it(tmp_path: Path) -> None:
+    """`is_empty` tells a build that every PDF is to be rendered (so WeasyPrint can load early)."""
+    cache = Cache(tmp_path / ".cache", secret=b"k" * 32)
+    assert cache.is_empty("pdf")
+    (tmp_path / ".cache/pdf/ab").mkdir(parents=True)  # a folder left empty by a cleanup
+    assert cache.is_empty("pdf")
+    cache.put_bytes("pdf", "ab" + "0" * 62, b"%PDF-1.7", ".pdf")
+    assert not cache.is_empty("pdf")
+    assert cache.is_empty("checks")
+    with pytest.raises(ValueError):
+        cache.is_empty("../pdf")

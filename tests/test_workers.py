@@ -28,8 +28,13 @@ def test_runs_keep_one_key_each_cover_every_item_in_order_and_shrink() -> None:
     assert runs([1, 2, 3], key=lambda item: 0, workers=1) == [[1, 2], [3]]
 
 
-def test_a_writer_holds_one_cjk_font_at_a_time_and_keeps_the_others() -> None:
+def test_a_writer_holds_every_shipped_script_and_bounds_the_font_bytes_beyond(tmp_path: Path) -> None:
+    """Every declared script's fonts fit one font configuration, the four CJK faces among them;
+    fonts beyond `FONT_BYTES` (a project declaring far larger ones) start a new configuration."""
+    from handouts.catalogs import discover_locales
     from handouts.pdf import FONT_BYTES, PdfWriter
+
+    from .conftest import ROOT
 
     fonts = declared_fonts()
     writer = PdfWriter(fonts, [])
@@ -37,22 +42,19 @@ def test_a_writer_holds_one_cjk_font_at_a_time_and_keeps_the_others() -> None:
     def files(tag: str) -> list[Path]:
         return [f.path for f in fonts.files_for([tag])]
 
-    def size(paths: list[Path]) -> int:
-        return sum(path.stat().st_size for path in paths)
-
-    assert size(files("ja")) < FONT_BYTES < size(files("ja") + files("ko"))
-    writer.use_fonts(files("en"))
     first = writer.font_config
-    writer.use_fonts(files("ja"))
-    writer.use_fonts(files("ar"))
-    writer.use_fonts(files("en"))
-    assert writer.font_config is first  # Latin, Japanese and Arabic fit together
-    writer.use_fonts(files("ko"))
-    assert writer.font_config is not first  # a second CJK face: a new configuration, the old one freed
+    for locale in discover_locales(ROOT / "locales"):
+        writer.use_fonts(files(locale.tag))
+    assert writer.font_config is first
+    assert len({path for tag in ("ja", "ko", "zh-Hans", "zh-Hant") for path in files(tag) if "CJK" in path.name}) == 8
+    huge = tmp_path / "Huge-Regular.otf"
+    with huge.open("wb") as file:
+        file.truncate(FONT_BYTES)  # sparse: only its size is read
+    writer.use_fonts([huge])
+    assert writer.font_config is not first  # the old configuration (and its fonts) is let go
     second = writer.font_config
-    writer.use_fonts(files("hi"))
-    writer.use_fonts(files("ko"))
-    assert writer.font_config is second
+    writer.use_fonts([huge])
+    assert writer.font_config is second  # what it holds already costs nothing more
 
 
 def test_a_parallel_release_build_whose_checks_fail_writes_no_pdf(tmp_path: Path) -> None:
@@ -243,3 +245,95 @@ def test_checks_whose_process_fails_run_again_in_the_build(tmp_path: Path, monke
     with pytest.raises(CheckFailed):
         build(project, BuildOptions(("es", "ar"), jobs=2))
     assert not project.out_dir.joinpath("example/es").exists()
+
+
+def logged_calls(monkeypatch: pytest.MonkeyPatch, log: Path, *names: str) -> None:
+    """Each call of these `handouts.pipeline` functions writes `name pid` to `log`."""
+    import os
+
+    from handouts import pipeline
+
+    for name in names:
+        real = getattr(pipeline, name)
+
+        def logged(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            with log.open("a") as file:
+                file.write(f"{_name} {os.getpid()}\n")
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(pipeline, name, logged)
+
+
+def test_with_nothing_built_the_inputs_load_beside_the_weasyprint_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that must render every PDF loads and checks its inputs in a process of its own, and
+    this process renders with the very inputs that process checked; a build with its PDFs stored
+    loads them itself and imports no WeasyPrint for them."""
+    import os
+
+    project = broken_tiny(tmp_path)
+    calls = tmp_path / "calls"
+    logged_calls(monkeypatch, calls, "load_inputs", "check_inputs")
+    warned: list[Any] = []
+    result = build(project, BuildOptions(("es", "ar"), jobs=2, draft=True), warn=warned.append)
+    assert len(result.built) == 2
+    (load, load_pid), (check, check_pid) = (line.split() for line in calls.read_text().splitlines())
+    assert (load, check) == ("load_inputs", "check_inputs")
+    assert load_pid == check_pid != str(os.getpid())
+    assert any(problem.check == "untranslated" for problem in warned)
+    assert result.inputs.catalogs["es"].catalogs["sample"].po[0].msgstr == ""  # what the checks saw
+    calls.unlink()
+    result = build(project, BuildOptions(("es", "ar"), jobs=2, draft=True))
+    assert len(result.skipped) == 2
+    assert calls.read_text().split() == ["load_inputs", str(os.getpid()), "check_inputs", str(os.getpid())]
+
+
+def test_inputs_that_cannot_load_beside_the_import_load_here_and_report_their_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inputs' process failing costs time, never the build: this process loads the inputs
+    itself, and a broken catalog is reported as ever, with its file and line."""
+    import os
+
+    from handouts import pipeline
+    from handouts.errors import CatalogError, ErrorGroup
+
+    project = Project.at(make_tiny(tmp_path / "project"))
+    real = pipeline.load_inputs
+    building = os.getpid()
+
+    def dies_in_its_process(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != building:
+            os._exit(3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_inputs", dies_in_its_process)
+    assert len(build(project, BuildOptions(("es", "ar"), jobs=2)).built) == 2
+    monkeypatch.setattr(pipeline, "load_inputs", real)
+    path = project.locales_dir / "es/LC_MESSAGES/sample.po"
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+    with pytest.raises((CatalogError, ErrorGroup)) as error:
+        build(project, BuildOptions(("es", "ar"), jobs=2, force=True))
+    assert "sample.po:82: catalog-error: unterminated string" in str(error.value)
+
+
+def test_the_build_renders_one_pdf_itself_and_its_workers_inherit_what_that_loaded(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the checks run beside it, the building process renders the lightest PDF itself; the
+    workers fork after it and render the others with its writer and templates, not new ones."""
+    import os
+
+    project = Project.at(shipped, tmp_path / "out")
+    calls = tmp_path / "calls"
+    logged_calls(monkeypatch, calls, "render_one", "start_worker")
+    result = build(project, BuildOptions(("es", "ar", "hi", "de"), jobs=2, force=True))
+    assert len(result.built) >= 8
+    lines = [line.split() for line in calls.read_text().splitlines()]
+    here = [name for name, pid in lines if pid == str(os.getpid())]
+    assert here == ["start_worker", "render_one"]
+    workers = {pid for name, pid in lines if pid != str(os.getpid())}
+    assert len(workers) == 2
+    assert not [name for name, pid in lines if name == "start_worker" and pid in workers]
+    assert sum(1 for name, _ in lines if name == "render_one") == len(result.built)
