@@ -7,6 +7,7 @@ translation must be one of the source message's link targets.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -232,8 +233,10 @@ def isolate(value: str) -> Markup:
 # --- content Markdown ---------------------------------------------------------------------------
 
 
+@functools.cache
 def inline_parser(rtl: bool) -> MarkdownIt:
-    """Markdown for one message: no raw HTML, no images; in RTL text, LTR runs are isolated."""
+    """Markdown for one message: no raw HTML, no images; in RTL text, LTR runs are isolated.
+    One parser per direction and process (a parser keeps no state between texts)."""
     md = MarkdownIt("commonmark", {"html": False}).disable(["image"])
     if rtl:
         md.add_render_rule("text", render_text_rtl)
@@ -272,29 +275,38 @@ def wrap_ltr_runs(text: str) -> Markup:
     return Markup("".join(out))
 
 
-def link_targets(md: MarkdownIt, text: str) -> list[str]:
+# A locale's messages recur in every PDF of every clinic, paper and edition: each text is parsed
+# and rendered once per process and direction.
+@functools.lru_cache(maxsize=4096)
+def inline_html(text: str, rtl: bool) -> Markup:
+    """A message's Markdown as safe inline HTML."""
+    return Markup(inline_parser(rtl).renderInline(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def link_targets(text: str) -> tuple[str, ...]:
     targets = []
-    for token in md.parseInline(text):
+    for token in inline_parser(False).parseInline(text):
         for child in token.children or ():
             if child.type == "link_open":
                 targets.append(str(child.attrs.get("href", "")))
-    return targets
+    return tuple(targets)
 
 
-def render_message(message: Message, translator: Translator, domain: str, md: MarkdownIt) -> Markup:
+def render_message(message: Message, translator: Translator, domain: str, rtl: bool) -> Markup:
     """One content message, translated, as safe inline HTML (never through % or {} formatting)."""
     text, translated = translator.translate(domain, message.text, message.location)
     if not translated:  # a draft showing the English source: say so to screen readers
-        return Markup('<span lang="{}" dir="ltr">{}</span>').format(SOURCE_LOCALE, Markup(md.renderInline(text)))
+        return Markup('<span lang="{}" dir="ltr">{}</span>').format(SOURCE_LOCALE, inline_html(text, rtl))
     if not translator.is_source:
-        allowed = set(link_targets(md, message.text))
-        for target in link_targets(md, text):
+        allowed = set(link_targets(message.text))
+        for target in link_targets(text):
             if target not in allowed:
                 raise RenderError(
                     f"translation of {message.text[:50]!r} links to {target!r}, which the source does not",
                     message.location,
                 )
-    return Markup(md.renderInline(text))
+    return inline_html(text, rtl)
 
 
 @dataclass(frozen=True)
@@ -344,11 +356,10 @@ BlockHtml = HeadingHtml | ParagraphHtml | ListHtml | TableHtml | FigureHtml
 
 def render_blocks(handout: Handout, translator: Translator, rtl: bool) -> list[BlockHtml]:
     """The handout's blocks as safe HTML for the template, one typed object each."""
-    md = inline_parser(rtl)
     domain = handout.slug
 
     def html(message: Message) -> Markup:
-        return render_message(message, translator, domain, md)
+        return render_message(message, translator, domain, rtl)
 
     blocks: list[BlockHtml] = []
     for block in handout.blocks:

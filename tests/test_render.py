@@ -156,3 +156,17 @@ def test_blocks_reach_the_template_as_typed_objects(tmp_path: Path) -> None:
     assert (figure.alt, figure.alt_lang) == ("A drawing of a vein and a needle.", None)
     with pytest.raises(AttributeError):
         heading.level = 1  # type: ignore[misc]
+
+
+def test_a_message_is_rendered_once_per_process_whatever_the_pdfs_it_appears_in(tiny: Path) -> None:
+    """A locale's messages recur in every PDF of every clinic, paper and edition: the second page
+    of the same translations parses no Markdown, and gives the same HTML."""
+    from handouts.render import inline_html, link_targets
+
+    set_translation(tiny, "es", SLUG, FIRST, "Un párrafo *único* de esta prueba.")
+    first = render(tiny, "es")
+    html, links = inline_html.cache_info(), link_targets.cache_info()
+    assert render(tiny, "es") == first
+    assert (inline_html.cache_info().misses, link_targets.cache_info().misses) == (html.misses, links.misses)
+    assert inline_html.cache_info().hits > html.hits
+    assert "Un párrafo <em>único</em>" in first
