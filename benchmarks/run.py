@@ -222,7 +222,9 @@ def find_chromium(given: str | None) -> Path | None:
 
 class Chromium:
     """A warm headless Chromium: one browser, one page; each render loads the page from file://
-    (the same HTML with the same font CSS in a <style>) and prints it tagged, with an outline."""
+    (the same HTML with the same font CSS in a <style>) and prints it tagged, with an outline.
+    It sees the fonts the build sees, through the same Fontconfig configuration: the declared
+    files alone, under their declared names."""
 
     def __init__(self, executable: Path, workdir: Path, base_dir: Path) -> None:
         from playwright.sync_api import sync_playwright
@@ -230,7 +232,10 @@ class Chromium:
         self.workdir = workdir
         self.base_href = base_dir.resolve().as_uri() + "/"
         self.playwright = sync_playwright().start()
-        self.browser = self.playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
+        fonts = {"FONTCONFIG_FILE": str(declared_fonts().fontconfig_file)}
+        self.browser = self.playwright.chromium.launch(
+            executable_path=str(executable), args=CHROMIUM_FLAGS, env={**os.environ, **fonts}
+        )
         self.page = self.browser.new_page()
         self.urls: dict[str, str] = {}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -643,12 +642,15 @@ class Checks:
             self._child = Forked(functools.partial(self._run, load, send_inputs))
 
     def _run(self, load: Callable[[], Inputs], send_inputs: bool, send: Callable[[Any], None]) -> None:
+        from multiprocessing.reduction import ForkingPickler
+
         inputs = load()
         sender = None
         if send_inputs:
-            # Pickled here, before the checks fill the inputs' digests; sent from a thread, so that
-            # the checks go on while the pipe waits for this process's reader.
-            sender = threading.Thread(target=send, args=(pickle.dumps(inputs, pickle.HIGHEST_PROTOCOL),))
+            # Serialised here, as multiprocessing sends objects between its processes, before the
+            # checks fill the inputs' digests; sent from a thread, so that the checks go on while
+            # the pipe waits for this process's reader.
+            sender = threading.Thread(target=send, args=(bytes(ForkingPickler.dumps(inputs)),))
             sender.start()
         report = check_inputs(inputs, self._project)
         if sender is not None:
@@ -660,9 +662,11 @@ class Checks:
         if self._child is None or not self._sends_inputs:
             return None
         self._sends_inputs = False
+        from multiprocessing.reduction import ForkingPickler
+
         sent = self._child.receive()
         if isinstance(sent, bytes):
-            inputs = pickle.loads(sent)  # from the process this one forked, through a pipe of its own
+            inputs = ForkingPickler.loads(sent)  # from the process this one forked, through its own pipe
             if isinstance(inputs, Inputs):
                 return inputs
         self.close()  # it failed: the inputs, then the checks, are done here
