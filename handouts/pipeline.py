@@ -540,7 +540,6 @@ def build(
     renders anyway.
     """
     options = options if options is not None else BuildOptions()
-    draft, ready_only, force, jobs = options.draft, options.ready_only, options.force, options.jobs
     brands = list(options.brands) if options.brands is not None else None
     chosen_brands = load_brands(project.brands_dir, brands)
     wanted = choose_locales(project, chosen_brands, options.locales)
@@ -550,73 +549,89 @@ def build(
         return load_inputs(project, wanted, options.handouts, also=also)
 
     with Checks(project) as checks:
-        if jobs > 1 and (force or project.cache.is_empty("pdf")):
+        if options.jobs > 1 and (options.force or project.cache.is_empty("pdf")):
             # Every PDF is to be rendered: the inputs load, and are checked, in a process of their
             # own while this one imports WeasyPrint for the workers (see `Checks`).
             checks.start(load, send_inputs=True)
             warm_up_renderer()
         inputs = checks.inputs() or load()
-        planned = plan(inputs, chosen_brands, project.out_dir, draft, options.variants)
-        if options.shard is not None:
-            planned = select_shard(planned, project.out_dir, *options.shard)
-        for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
-            inside(job.output, project.out_dir, "output path")
-        cache = project.cache
-        keys = job_keys(project, inputs, planned, draft)
-        stored = {} if force else stored_pdfs(cache, planned, keys)
-        context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
-        # Rendering starts while the catalogs are checked; nothing is written until they have passed.
-        first = [job for job in planned if job.output not in stored] if draft or not ready_only else []
-        with Renderer(context, jobs) as renderer:
-            if renderer.forks(first):
-                checks.start(lambda: inputs)
-            renderer.add(first)
-            report = checks.report(inputs)
-            if report.problems and not draft and not ready_only:
-                raise CheckFailedWithProblems(report.problems)
-            if warn is not None and draft:
-                for problem in report.problems:
-                    warn(problem)
-            result = BuildResult(planned, inputs)
-            if ready_only and not draft:
-                ready = []
-                for job in planned:
-                    reasons = unready_reasons(report, job)
-                    if reasons:
-                        result.left_out.append((job, reasons))
-                        if progress:
-                            progress(job, Outcome.LEFT_OUT)
-                    else:
-                        ready.append(job)
-                planned = ready
-                renderer.add([job for job in planned if job.output not in stored])
-            for job in planned:
-                if job.output not in stored:
-                    continue
-                if restore_from_cache(cache, stored[job.output], job.output):
-                    result.skipped.append(job)
-                    if progress:
-                        progress(job, Outcome.SKIPPED)
-                else:
-                    renderer.add([job])  # its cached copy changed since it was looked up
-            for job, outcome in renderer.results():
-                if isinstance(outcome, HandoutsError):
-                    if ready_only:
-                        result.left_out.append((job, [str(outcome)]))
-                        if progress:
-                            progress(job, Outcome.LEFT_OUT)
-                        continue
-                    result.failed.append((job, outcome))
-                    if progress:
-                        progress(job, Outcome.FAILED)
-                    continue
-                digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
-                write_output(cache, job.output, outcome, digest)
-                result.built.append(job)
-                if progress:
-                    progress(job, Outcome.BUILT)
+        result = build_checked(project, options, inputs, chosen_brands, checks, progress, warn)
     if result.failed:
         raise ErrorGroup([error for _, error in result.failed])
+    return result
+
+
+def build_checked(
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    chosen_brands: list[Brand],
+    checks: Checks,
+    progress: Callable[[Job, Outcome], None] | None,
+    warn: Callable[[Problem], None] | None,
+) -> BuildResult:
+    """The rest of `build` once the inputs are loaded: plan the jobs, render those not stored
+    while `checks` runs, then write each PDF once the checks allow it."""
+    draft, ready_only, force, jobs = options.draft, options.ready_only, options.force, options.jobs
+    planned = plan(inputs, chosen_brands, project.out_dir, draft, options.variants)
+    if options.shard is not None:
+        planned = select_shard(planned, project.out_dir, *options.shard)
+    for job in planned:  # a folder under --out that links elsewhere must not carry a PDF out
+        inside(job.output, project.out_dir, "output path")
+    cache = project.cache
+    keys = job_keys(project, inputs, planned, draft)
+    stored = {} if force else stored_pdfs(cache, planned, keys)
+    context = RenderContext(project, inputs, [b.path.parent for b in chosen_brands], draft, options.time_limit)
+    # Rendering starts while the catalogs are checked; nothing is written until they have passed.
+    first = [job for job in planned if job.output not in stored] if draft or not ready_only else []
+    with Renderer(context, jobs) as renderer:
+        if renderer.forks(first):
+            checks.start(lambda: inputs)
+        renderer.add(first)
+        report = checks.report(inputs)
+        if report.problems and not draft and not ready_only:
+            raise CheckFailedWithProblems(report.problems)
+        if warn is not None and draft:
+            for problem in report.problems:
+                warn(problem)
+        result = BuildResult(planned, inputs)
+        if ready_only and not draft:
+            ready = []
+            for job in planned:
+                reasons = unready_reasons(report, job)
+                if reasons:
+                    result.left_out.append((job, reasons))
+                    if progress:
+                        progress(job, Outcome.LEFT_OUT)
+                else:
+                    ready.append(job)
+            planned = ready
+            renderer.add([job for job in planned if job.output not in stored])
+        for job in planned:
+            if job.output not in stored:
+                continue
+            if restore_from_cache(cache, stored[job.output], job.output):
+                result.skipped.append(job)
+                if progress:
+                    progress(job, Outcome.SKIPPED)
+            else:
+                renderer.add([job])  # its cached copy changed since it was looked up
+        for job, outcome in renderer.results():
+            if isinstance(outcome, HandoutsError):
+                if ready_only:
+                    result.left_out.append((job, [str(outcome)]))
+                    if progress:
+                        progress(job, Outcome.LEFT_OUT)
+                    continue
+                result.failed.append((job, outcome))
+                if progress:
+                    progress(job, Outcome.FAILED)
+                continue
+            digest = cache.put_bytes("pdf", keys[job.output], outcome, ".pdf")
+            write_output(cache, job.output, outcome, digest)
+            result.built.append(job)
+            if progress:
+                progress(job, Outcome.BUILT)
     return result
 
 

@@ -57,12 +57,18 @@ def test_a_writer_holds_every_shipped_script_and_bounds_the_font_bytes_beyond(tm
     assert writer.font_config is second  # what it holds already costs nothing more
 
 
-def test_a_parallel_release_build_whose_checks_fail_writes_no_pdf(tmp_path: Path) -> None:
+def broken_tiny(tmp_path: Path) -> Project:
+    """The tiny project with one untranslated Spanish message: its checks find a problem."""
     project = Project.at(make_tiny(tmp_path / "project"))
     path = project.locales_dir / "es/LC_MESSAGES/sample.po"
     catalog = polib.pofile(str(path))
     catalog[0].msgstr = ""
     catalog.save(str(path))
+    return project
+
+
+def test_a_parallel_release_build_whose_checks_fail_writes_no_pdf(tmp_path: Path) -> None:
+    project = broken_tiny(tmp_path)
     with pytest.raises(CheckFailed):
         build(project, BuildOptions(("es", "ar"), jobs=2))
     assert not project.out_dir.exists()
@@ -183,16 +189,6 @@ def test_the_layout_stylesheet_can_declare_no_font_and_fetch_nothing(
         build(project, BuildOptions(("es",), jobs=1, draft=True))
 
 
-def broken_tiny(tmp_path: Path) -> Project:
-    """The tiny project with one untranslated Spanish message: its checks find a problem."""
-    project = Project.at(make_tiny(tmp_path / "project"))
-    path = project.locales_dir / "es/LC_MESSAGES/sample.po"
-    catalog = polib.pofile(str(path))
-    catalog[0].msgstr = ""
-    catalog.save(str(path))
-    return project
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_beside_workers_the_checks_run_in_a_process_of_their_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
@@ -222,15 +218,14 @@ def test_beside_workers_the_checks_run_in_a_process_of_their_own(
     assert warned == expected and any(problem.check == "untranslated" for problem in warned)
 
 
-def test_checks_whose_process_fails_run_again_in_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The checks' process dying (or raising) costs time, never the report: the build checks the
-    catalogs itself, and so reports whatever error they meet."""
+def dies_in_forked_processes(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
+    """`handouts.pipeline.<name>` ends any forked process that calls it, as a crash would, and runs
+    as ever in this one; gives the real function back."""
     import os
 
     from handouts import pipeline
 
-    project = broken_tiny(tmp_path)
-    real = pipeline.check_inputs
+    real = getattr(pipeline, name)
     building = os.getpid()
 
     def dies_in_its_process(*args: Any, **kwargs: Any) -> Any:
@@ -238,7 +233,15 @@ def test_checks_whose_process_fails_run_again_in_the_build(tmp_path: Path, monke
             os._exit(3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "check_inputs", dies_in_its_process)
+    monkeypatch.setattr(pipeline, name, dies_in_its_process)
+    return real
+
+
+def test_checks_whose_process_fails_run_again_in_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks' process dying (or raising) costs time, never the report: the build checks the
+    catalogs itself, and so reports whatever error they meet."""
+    project = broken_tiny(tmp_path)
+    dies_in_forked_processes(monkeypatch, "check_inputs")
     warned: list[Any] = []
     build(project, BuildOptions(("es", "ar"), jobs=2, draft=True), warn=warned.append)
     assert any(problem.check == "untranslated" for problem in warned)
@@ -294,21 +297,11 @@ def test_inputs_that_cannot_load_beside_the_import_load_here_and_report_their_er
 ) -> None:
     """The inputs' process failing costs time, never the build: this process loads the inputs
     itself, and a broken catalog is reported as ever, with its file and line."""
-    import os
-
     from handouts import pipeline
     from handouts.errors import CatalogError, ErrorGroup
 
     project = Project.at(make_tiny(tmp_path / "project"))
-    real = pipeline.load_inputs
-    building = os.getpid()
-
-    def dies_in_its_process(*args: Any, **kwargs: Any) -> Any:
-        if os.getpid() != building:
-            os._exit(3)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "load_inputs", dies_in_its_process)
+    real = dies_in_forked_processes(monkeypatch, "load_inputs")
     assert len(build(project, BuildOptions(("es", "ar"), jobs=2)).built) == 2
     monkeypatch.setattr(pipeline, "load_inputs", real)
     path = project.locales_dir / "es/LC_MESSAGES/sample.po"
