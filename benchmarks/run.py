@@ -38,6 +38,7 @@ import argparse
 import cProfile
 import gc
 import io
+import json
 import math
 import os
 import pstats
@@ -189,28 +190,86 @@ def render_ours(page: Page) -> bytes:
     return pdf
 
 
+FLOOR_PROCESS = """
+import cProfile, io, json, os, pstats, sys, time
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+font_config = FontConfiguration()
+sheets = {}
+for line in sys.stdin:
+    request = json.loads(line)
+    sheet = sheets.get(request["css"])
+    if sheet is None:
+        sheet = sheets[request["css"]] = weasyprint.CSS(string=request["css"], font_config=font_config)
+
+    def render():
+        page = weasyprint.HTML(string=request["html"], base_url=request["base_url"])
+        return page.write_pdf(stylesheets=[sheet], font_config=font_config, pdf_variant="pdf/ua-1")
+
+    clock = time.process_time if request["clock"] == "cpu" else time.perf_counter
+    reply = {}
+    if request.get("profile"):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(request["profile"]):
+            render()
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(15)
+        reply["profile"] = out.getvalue()
+    else:
+        started = clock()
+        pdf = render()
+        reply["seconds"] = clock() - started
+        reply["bytes"] = len(pdf)
+    print(json.dumps(reply), flush=True)
+"""
+
+
 class Floor:
-    """WeasyPrint alone: `HTML(string=...).write_pdf()` with the same fonts, warm (one font
-    configuration, each font stylesheet parsed once), no URL checks, no warnings, no tagging."""
+    """WeasyPrint alone, in a Python process of its own that never loads anything of ours (our
+    tagging extension replaces WeasyPrint functions in any process that renders through
+    `handouts.pdf`): `HTML(string=...).write_pdf(pdf_variant="pdf/ua-1")` with the same fonts
+    (the build's Fontconfig file) and font CSS, warm (one font configuration, each font
+    stylesheet parsed once), no URL checks, no warnings, none of our tagging. It times each render
+    itself, in CPU or wall time."""
 
     def __init__(self, base_dir: Path) -> None:
-        import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
-
-        self.weasyprint = weasyprint
-        self.font_config = FontConfiguration()
+        env = {**os.environ, "FONTCONFIG_FILE": str(declared_fonts().fontconfig_file)}
         self.base_url = base_dir.resolve().as_uri() + "/"
-        self.sheets: dict[str, Any] = {}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", FLOOR_PROCESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
+
+    def _ask(self, page: Page, **request: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        message = {"html": page.html, "css": page.css, "base_url": self.base_url, **request}
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"{page.job.locale.tag}: the WeasyPrint floor's process ended")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
 
     def render(self, page: Page) -> bytes:
-        sheet = self.sheets.get(page.css)
-        if sheet is None:
-            sheet = self.sheets[page.css] = self.weasyprint.CSS(string=page.css, font_config=self.font_config)
-        pdf = self.weasyprint.HTML(string=page.html, base_url=self.base_url).write_pdf(
-            stylesheets=[sheet], font_config=self.font_config, pdf_variant="pdf/ua-1"
-        )
-        assert isinstance(pdf, bytes)
-        return pdf
+        self._ask(page, clock="wall")
+        return b""
+
+    def timed(self, page: Page, cpu: bool) -> float:
+        return float(self._ask(page, clock="cpu" if cpu else "wall")["seconds"])
+
+    def profile(self, page: Page, passes: int) -> None:
+        text = self._ask(page, clock="cpu", profile=passes)["profile"]
+        say(f"\nprofile of the WeasyPrint floor (its own process), {page.job.locale.tag}, {passes} renders:\n{text}")
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def find_chromium(given: str | None) -> Path | None:
@@ -327,9 +386,9 @@ def peer(
     project = copy_project(workdir / "peer")
     # Wall time by default; with `cpu`, the CPU time of this process (ours, the floor: a render
     # is single-threaded) and of Chromium's processes, which a busy machine disturbs far less.
-    clocks: dict[str, Clock] = {"ours": time.perf_counter, "floor": time.perf_counter, "chromium": time.perf_counter}
-    if cpu:
-        clocks = {"ours": time.process_time, "floor": time.process_time, "chromium": descendants_cpu}
+    clocks: dict[str, Clock] = {"ours": time.perf_counter, "chromium": time.perf_counter}
+    if cpu:  # the floor's process times its renders itself (`Floor.timed`)
+        clocks = {"ours": time.process_time, "chromium": descendants_cpu}
     pages = peer_pages(project, locales)
     floor = Floor(project.templates_dir)
     renderers: dict[str, Callable[[Page], bytes]] = {"ours": render_ours, "floor": floor.render}
@@ -348,14 +407,16 @@ def peer(
         for _ in range(passes):  # interleaved, so a burst of load on the machine hits all three alike
             for page in pages:
                 for name, render in renderers.items():
-                    times[name][page.job.locale.tag].append(timed(render, page, clocks[name]))
+                    seconds = floor.timed(page, cpu) if name == "floor" else timed(render, page, clocks[name])
+                    times[name][page.job.locale.tag].append(seconds)
         for tag in profiled:
             chosen = [p for p in pages if p.job.locale.tag == tag]
             if not chosen:
                 raise SystemExit(f"--profile {tag}: not one of the measured locales")
             profile("ours", render_ours, chosen[0], passes)
-            profile("the WeasyPrint floor", floor.render, chosen[0], passes)
+            floor.profile(chosen[0], passes)
     finally:
+        floor.close()
         if chromium is not None:
             chromium.close()
     medians = {name: {tag: median(values) for tag, values in by_tag.items()} for name, by_tag in times.items()}
