@@ -10,7 +10,8 @@ Sections (`--only` picks some; each prints its targets as met or not met):
 
 peer   Per locale, on the very HTML and fonts of the shipped handout: our in-process render
        (HTML from the templates, WeasyPrint, tagging), WeasyPrint's own `HTML(...).write_pdf()`
-       on that HTML without anything of ours (the floor for this renderer), and a warm headless
+       on that HTML in a process that never loads anything of ours (the floor for this
+       renderer), and a warm headless
        Chromium through Playwright (one browser, one page, `page.pdf(tagged=True, outline=True)`).
        Medians of `--passes` interleaved passes, warm (each locale rendered once first, and
        ours, like the floor, holding every locale's fonts at once).
@@ -22,8 +23,8 @@ cold   A cold build of the shipped set (`build.py build --force` in a fresh inte
        another; the build's time is the median of `--passes` builds, the baseline's the median
        of 3 passes. Target: <= 1/8 of the baseline's wall time (with `--cpu`: of the baseline's
        CPU time, against the build's own CPU time plus its workers' divided by the cores, i.e.
-       both as they would take on an idle machine). Also
-       WeasyPrint's floor for the same PDFs spread over the cores, and the largest PDFs:
+       both as they would take on an idle machine). Also the same PDFs rendered warm as the
+       build renders them, spread over the cores, and the largest PDFs:
        <= 60 KiB (Latin, Arabic, Devanagari), <= 350 KiB (CJK).
 scale  1,000+ synthetic PDFs (copies of the handout under new slugs, and of the brands) with a
        worker per core, against the ideal: the serial in-process time per PDF divided by the
@@ -384,8 +385,9 @@ def peer(
     cpu: bool = False,
 ) -> None:
     project = copy_project(workdir / "peer")
-    # Wall time by default; with `cpu`, the CPU time of this process (ours, the floor: a render
-    # is single-threaded) and of Chromium's processes, which a busy machine disturbs far less.
+    # Wall time by default; with `cpu`, the CPU time of this process (ours: a render is
+    # single-threaded), of the floor's and of Chromium's processes, which a busy machine disturbs
+    # far less.
     clocks: dict[str, Clock] = {"ours": time.perf_counter, "chromium": time.perf_counter}
     if cpu:  # the floor's process times its renders itself (`Floor.timed`)
         clocks = {"ours": time.process_time, "chromium": descendants_cpu}
@@ -587,9 +589,9 @@ def cold(
         f"(CPU {base_cpu:.1f} s, what it takes on an idle machine)"
     )
     say(f"ratio ours/baseline: {ours.wall / base:.3f} (idle machine, from CPU time: {idle / base_cpu:.3f})")
-    floor = floor_per_pdf(project, locales)
+    floor = warm_per_pdf(project, locales)
     say(
-        f"WeasyPrint's floor for these PDFs, warm in one process: {floor * 1000:.0f} ms of CPU a PDF; "
+        f"these PDFs rendered as the build renders them, warm in one process: {floor * 1000:.0f} ms of CPU a PDF; "
         f"spread over {cores} cores with nothing else: {floor * count / cores:.1f} s, "
         f"a ratio of {floor * count / cores / base_cpu:.3f}"
     )
@@ -616,9 +618,10 @@ def cold(
     return project
 
 
-def floor_per_pdf(project: Project, locales: list[str] | None) -> float:
-    """CPU time a PDF of the shipped set takes to render in one warm process (every locale rendered
-    once first): the part of a cold build no start-up, scheduling or checking of ours adds to."""
+def warm_per_pdf(project: Project, locales: list[str] | None) -> float:
+    """CPU time a PDF of the shipped set takes to render as the build renders it (WeasyPrint with
+    our tagging), in one warm process (every locale rendered once first): the part of a cold
+    build no start-up, scheduling or checking adds to."""
     out = Project(project.root, project.root / "floor-out")
     brands = load_brands(out.brands_dir)
     inputs = load_inputs(out, choose_locales(out, brands, locales), also=assistance_locales(brands))
