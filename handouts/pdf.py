@@ -172,7 +172,8 @@ class PdfWriter:
         weasyprint_ext.install()  # languages, artifacts and ActualText in the tagged PDF
         self._weasyprint = weasyprint
         self.fonts = fonts
-        self.allowed_files = set(fonts.paths)
+        # The project's asset folders, and the cache's plain copies of brands' WOFF fonts. The
+        # declared fonts are not among them: Fontconfig opens those, WeasyPrint never fetches them.
         self.allowed_roots = [root.resolve() for root in allowed_roots] + [fonts.cache_dir / "unwrapped"]
         self._font_configuration = FontConfiguration
         self.font_config = FontConfiguration()
@@ -205,7 +206,7 @@ class PdfWriter:
 
     def is_allowed(self, path: Path) -> bool:
         resolved = path.resolve()
-        return resolved in self.allowed_files or any(root in resolved.parents for root in self.allowed_roots)
+        return any(root in resolved.parents for root in self.allowed_roots)
 
     def _make_fetcher(self) -> Any:
         from weasyprint.urls import URLFetcher

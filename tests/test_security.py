@@ -76,3 +76,14 @@ def test_a_character_no_declared_font_has_fails_the_build(writer: PdfWriter, tmp
             page("<p>Egyptian hieroglyphs \U00013000\U00013001</p>"), ROOT / "templates", tmp_path / "x.pdf"
         )
     assert not list(tmp_path.iterdir())
+
+
+def test_a_page_cannot_fetch_a_declared_font_file_itself(writer: PdfWriter, tmp_path: Path) -> None:
+    """The declared fonts reach WeasyPrint through Fontconfig; the fetcher has no reason to open
+    them, so a page's own `@font-face` pointing at one (or any system font) is refused."""
+    declared = next(iter(writer.fonts.files)).path.resolve().as_uri()
+    face = f'@font-face {{ font-family: "Smuggled"; src: url({declared}); }}'
+    style = f'<style>{face} p {{ font-family: "Smuggled"; }}</style>'
+    with pytest.raises(RenderError):
+        writer.write_pdf(page(f"{style}<p>x</p>"), ROOT / "templates", tmp_path / "out.pdf")
+    assert not (tmp_path / "out.pdf").exists()
