@@ -408,10 +408,6 @@ class PreparedFonts:
         return [f for f in self.files if f.script in scripts]
 
     @property
-    def paths(self) -> frozenset[Path]:
-        return frozenset(font.path.resolve() for font in self.files)
-
-    @property
     def configured(self) -> frozenset[tuple[Path, str, str, str]]:
         """What `configured_fonts` reads back from this `fontconfig_file`."""
         return frozenset((font.path.resolve(), font.family, *FONTCONFIG_STYLES[font.style]) for font in self.files)
