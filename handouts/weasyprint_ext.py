@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from codecs import BOM_UTF16_BE
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -297,8 +298,9 @@ def attach_actual_texts(element: Any, texts: dict[int, tuple[str, bool]], pdf: A
 # --- 3. glyph clusters ----------------------------------------------------------------------------
 
 
-def cluster_spans(log_clusters: list[int], length: int, rtl: bool, text: bytes) -> list[tuple[int, int, int, int]]:
-    """(first glyph, end glyph, first byte, end byte) of each cluster of a Pango glyph string.
+def cluster_spans(log_clusters: list[int], length: int, rtl: bool, text: bytes) -> list[list[Any]]:
+    """[first glyph, end glyph, first byte, end byte, text] of each cluster of a Pango glyph string,
+    in logical order.
 
     Glyphs are in visual order; a cluster is a run of glyphs with the same byte offset. Its text
     ends where the next cluster in logical order starts: the next glyph's cluster left to right,
@@ -306,34 +308,33 @@ def cluster_spans(log_clusters: list[int], length: int, rtl: bool, text: bytes) 
     keeps Arabic harakat apart from their letter) joins the letter's cluster before it in
     logical order, so that a reader gets the letter and its marks together.
     """
-    spans = glyph_clusters(log_clusters, length, rtl)
-    merged: list[tuple[int, int, int, int]] = []
-    for span in reversed(spans) if rtl else spans:  # logical order
-        first, end, t1, t2 = span
-        if merged and t2 > t1 and starts_with_mark(text[t1:t2]):
-            p_first, p_end, p1, p2 = merged[-1]
-            if p2 == t1 and (p_end == first or end == p_first):
-                merged[-1] = (min(first, p_first), max(end, p_end), p1, t2)
+    heads = [0, *(i for i, (a, b) in enumerate(pairwise(log_clusters), 1) if a != b)]
+    tails = [*heads[1:], len(log_clusters)]
+    firsts = [log_clusters[head] for head in heads]  # each cluster's first byte
+    # Each cluster's end byte: where the cluster drawn right of it starts left to right, the one
+    # drawn left of it right to left (never before its own start).
+    afters = [length, *firsts[:-1]] if rtl else [*firsts[1:], length]
+    lasts = [after if after > first else first for first, after in zip(firsts, afters, strict=True)]
+    clusters: list[list[Any]] = [
+        [head, tail, first, last, text[first:last].decode()]
+        for head, tail, first, last in zip(heads, tails, firsts, lasts, strict=True)
+    ]
+    if rtl:
+        clusters.reverse()  # logical order
+    merged = clusters[:1]
+    category = unicodedata.category
+    for cluster in clusters[1:]:
+        piece = cluster[4]
+        if piece and piece[0] >= "\u0300" and category(piece[0])[0] == "M":  # no mark comes before U+0300
+            previous = merged[-1]
+            first, end, t1 = cluster[0], cluster[1], cluster[2]
+            if previous[3] == t1 and (previous[1] == first or end == previous[0]):
+                previous[0], previous[1] = min(first, previous[0]), max(end, previous[1])
+                previous[3] = cluster[3]
+                previous[4] += piece
                 continue
-        merged.append(span)
-    return sorted(merged)
-
-
-def glyph_clusters(log_clusters: list[int], length: int, rtl: bool) -> list[tuple[int, int, int, int]]:
-    """(first glyph, end glyph, first byte, end byte) of each run of glyphs with one cluster offset."""
-    spans: list[tuple[int, int, int, int]] = []
-    count = len(log_clusters)
-    i = 0
-    while i < count:
-        j = i
-        while j < count and log_clusters[j] == log_clusters[i]:
-            j += 1
-        start = log_clusters[i]
-        following = (i - 1 if i > 0 else None) if rtl else (j if j < count else None)
-        end = length if following is None else log_clusters[following]
-        spans.append((i, j, start, max(start, end)))
-        i = j
-    return spans
+        merged.append(cluster)
+    return merged
 
 
 def glyph_texts(glyphs: list[int], text: str, nominal: dict[int, str]) -> list[str]:
@@ -462,6 +463,49 @@ def check_glyph_layout() -> None:
         raise RenderError(f"WeasyPrint's Pango glyph structures are laid out as {layout}, not as handouts reads them")
 
 
+def map_new_glyphs(run: GlyphRun, font: Any, utf8_text: bytes) -> None:
+    """Give each glyph of the run that the font's ToUnicode map lacks its text, as WeasyPrint does:
+    the text from the glyph's cluster offset to the next cluster's, the first time it is drawn.
+
+    Only the clusters that hold such a glyph are looked at, in visual order. A cluster of several
+    glyphs shares its text out among them (`glyph_texts`).
+    """
+    from weasyprint.text.ffi import pango
+
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
+    to_unicode = font.to_unicode
+    new = set(ids).difference(to_unicode)
+    new.discard(empty)
+    if not new or all(glyph & unknown for glyph in new):
+        return
+    count = len(ids)
+    looked_to = 0  # glyphs before this one are in clusters already looked at
+    for index, glyph in enumerate(ids):
+        if index < looked_to or glyph not in new or glyph in to_unicode or glyph & unknown:
+            continue
+        cluster = log[index]
+        first, end = index, index + 1
+        while first > 0 and log[first - 1] == cluster:
+            first -= 1
+        while end < count and log[end] == cluster:
+            end += 1
+        looked_to = end
+        following = (log[first - 1] if first > 0 else length) if rtl else (log[end] if end < count else length)
+        text = readable(utf8_text[offset + cluster : offset + max(cluster, following)].decode())
+        if end - first == 1:  # the common case, a cluster of one glyph
+            to_unicode[glyph] = text
+            continue
+        drawn = [
+            ids[i]
+            for i in (range(end - 1, first - 1, -1) if rtl else range(first, end))  # logical order
+            if ids[i] != empty and not ids[i] & unknown
+        ]
+        texts = glyph_texts(drawn, text, nominal_glyphs(font)) if len(drawn) > 1 else [text] * len(drawn)
+        for drawn_glyph, glyph_text in zip(drawn, texts, strict=True):
+            to_unicode.setdefault(drawn_glyph, glyph_text)
+
+
 def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[int, str], set[int], bool]:
     """Where one Pango glyph run needs ActualText: ({first glyph: text}, {last glyphs}, and whether
     its glyphs leave out text that no span restores).
@@ -487,23 +531,7 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
     ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
     count = len(ids)
     to_unicode = font.to_unicode
-    if any(glyph not in to_unicode and glyph != empty and not glyph & unknown for glyph in ids):
-        for first, end, t1, t2 in glyph_clusters(log, length, rtl):
-            if end - first == 1:  # the common case, a cluster of one glyph
-                glyph = ids[first]
-                if glyph not in to_unicode and glyph != empty and not glyph & unknown:
-                    to_unicode[glyph] = readable(utf8_text[offset + t1 : offset + t2].decode())
-                continue
-            drawn = [
-                ids[i]
-                for i in (range(end - 1, first - 1, -1) if rtl else range(first, end))  # logical order
-                if ids[i] != empty and not ids[i] & unknown
-            ]
-            if not all(glyph in to_unicode for glyph in drawn):
-                text = readable(utf8_text[offset + t1 : offset + t2].decode())
-                texts = glyph_texts(drawn, text, nominal_glyphs(font)) if len(drawn) > 1 else [text] * len(drawn)
-                for glyph, glyph_text in zip(drawn, texts, strict=True):
-                    to_unicode.setdefault(glyph, glyph_text)
+    map_new_glyphs(run, font, utf8_text)
     # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its
     # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
     # clusters of their own, drawn back over their letter with no advance: readers see that as
@@ -516,50 +544,89 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
             return {}, set(), False
     starts: dict[int, str] = {}
     ends: set[int] = set()
-    word: list[tuple[int, int, int, int, bool]] = []  # left to right: the clusters of the current word
-
-    def close_word() -> None:
-        if any(needed for *_, needed in word):
-            starts[word[0][0]] = readable(utf8_text[offset + word[0][2] : offset + word[-1][3]].decode())
-            ends.add(word[-1][1] - 1)
-        word.clear()
-
-    spans = cluster_spans(log, length, rtl, utf8_text[offset : offset + length])
-    origins = []  # where each glyph is drawn along the line, left to right
-    pen = 0
-    for width, x_offset in zip(run.widths, run.x_offsets, strict=True):
-        origins.append(pen + x_offset)
-        pen += width
-    right_to_left: list[list[Any]] = []  # logical order: [first glyph, end glyph, text, needed]
     lost = False
-    for first, end, t1, t2 in reversed(spans) if rtl else spans:
-        text = readable(utf8_text[offset + t1 : offset + t2].decode())
-        drawn = [i for i in range(first, end) if ids[i] != empty and not ids[i] & unknown]
-        cluster_mapped = "".join(to_unicode[ids[i]] for i in (reversed(drawn) if rtl else drawn))
-        risen = any(run.y_offsets[i] for i in drawn)
-        # A mark drawn over its letter with no advance of its own looks to readers like text drawn
-        # twice at one place (poppler then cuts the word there).
-        stacked = len(drawn) > 1 and any(not run.widths[i] or run.x_offsets[i] for i in drawn)
-        silent = any(not to_unicode[ids[i]] for i in drawn)  # a glyph that reads as nothing
-        if rtl:  # a raised mark drawn left of its letter reads in place (see the docstring)
-            risen = risen and not all(origins[i] < origins[j] for i, j in pairwise(drawn))
-        needed = bool(drawn) and (risen or needs_actual_text(cluster_mapped, text) or (not rtl and (stacked or silent)))
-        if not drawn and not text:  # only word joiners: nothing to read, and no end of a word
-            continue
-        invisible = not drawn and not text.isspace()
-        if rtl:
-            lost = lost or invisible
-            right_to_left.append([first, end, text, needed])
-        elif text.isspace() or not (drawn or invisible):
-            close_word()
+    run_text = utf8_text[offset : offset + length]
+    plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
+    y_offsets, x_offsets, widths = run.y_offsets, run.x_offsets, run.widths
+    origins: list[int] = []  # where each glyph is drawn along the line, left to right (right to left only)
+    if rtl:
+        pen = 0
+        for width, x_offset in zip(widths, x_offsets, strict=True):
+            origins.append(pen + x_offset)
+            pen += width
+    word_first = word_end = word_t1 = word_t2 = 0  # left to right: the current word's glyphs and bytes
+    in_word = word_needed = False
+    for first, end, t1, t2, text in cluster_spans(log, length, rtl, run_text):
+        if not plain:
+            text = readable(text)
+        if not rtl:
+            if text.isspace():  # the end of a word
+                if in_word and word_needed:
+                    starts[word_first] = readable(utf8_text[offset + word_t1 : offset + word_t2].decode())
+                    ends.add(word_end - 1)
+                in_word = word_needed = False
+                continue
+            if word_needed and text:  # the word gets its span anyway
+                word_end, word_t2 = end, t2
+                continue
+        if end - first == 1:  # the common case, a cluster of one glyph
+            glyph = ids[first]
+            drawn_glyphs = [first] if glyph != empty and not glyph & unknown else []
         else:
-            word.append((first, end, t1, t2, needed or invisible))
-    close_word()
-    for first, end, text, needed in right_to_left:
-        if needed:
-            starts[first] = text
-            ends.add(end - 1)
+            drawn_glyphs = [i for i in range(first, end) if ids[i] != empty and not ids[i] & unknown]
+        if not drawn_glyphs:
+            if text and not text.isspace():  # text drawn as no glyph
+                lost = lost or rtl
+                needed = True
+            else:
+                continue
+        elif len(drawn_glyphs) == 1 and end - first == 1:
+            mapped = to_unicode[ids[first]]
+            # One glyph is never stacked; raised right to left, it reads in place (see above).
+            needed = (mapped != text and needs_actual_text(mapped, text)) or (
+                not rtl and (bool(y_offsets[first]) or not mapped)
+            )
+        elif rtl:
+            cluster_mapped = "".join(to_unicode[ids[i]] for i in reversed(drawn_glyphs))
+            # A raised mark drawn left of its letter reads in place (see the docstring).
+            needed = (
+                any(y_offsets[i] for i in drawn_glyphs)
+                and not all(origins[i] < origins[j] for i, j in pairwise(drawn_glyphs))
+            ) or needs_actual_text(cluster_mapped, text)
+        else:
+            # Raised; or a mark drawn over its letter with no advance of its own, which looks to
+            # readers like text drawn twice at one place (poppler then cuts the word there); or a
+            # glyph that reads as nothing; or glyphs that read otherwise than the text.
+            stacked = len(drawn_glyphs) > 1
+            needed = any(
+                y_offsets[i] or (stacked and (not widths[i] or x_offsets[i])) or not to_unicode[ids[i]]
+                for i in drawn_glyphs
+            ) or needs_actual_text("".join(to_unicode[ids[i]] for i in drawn_glyphs), text)
+        if rtl:
+            if needed and drawn_glyphs:
+                starts[first] = text
+                ends.add(end - 1)
+        else:
+            if not in_word:
+                in_word, word_first, word_t1 = True, first, t1
+            word_end, word_t2 = end, t2
+            word_needed = word_needed or needed
+    if in_word and word_needed:
+        starts[word_first] = readable(utf8_text[offset + word_t1 : offset + word_t2].decode())
+        ends.add(word_end - 1)
     return starts, ends, lost
+
+
+def actual_text_span(text: str) -> bytes:
+    """The operators that open a marked-content span reading as `text`, as pydyf writes
+    `begin_marked_content("Span", Dictionary({"ActualText": String(text)}))`, in one piece."""
+    import pydyf
+
+    if text.isascii():
+        string: bytes = pydyf.String(text).data
+    else:  # pydyf's own form for text beyond ASCII, without its failed ASCII encoding first
+        string = b"<" + (BOM_UTF16_BE + text.encode("utf-16-be")).hex().encode() + b">"
+    return b"/Span\n<</ActualText " + string + b">>\nBDC"
 
 
 def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any) -> list[Any]:
@@ -674,9 +741,7 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
                 string = string[:-1] if string[-1] == "<" else string + ">"
                 if string:
                     stream.show_text(string)
-                pydyf.Stream.begin_marked_content(
-                    stream, "Span", pydyf.Dictionary({"ActualText": pydyf.String(starts[i])})
-                )
+                stream.stream.append(actual_text_span(starts[i]))
                 any_actual_text = True
                 string = "<"
 

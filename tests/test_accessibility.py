@@ -297,10 +297,17 @@ def test_an_untested_weasyprint_is_refused() -> None:
 
 def test_clusters_follow_logical_order_and_keep_marks_with_their_letter() -> None:
     # Devanagari "कि": the vowel sign is drawn first; both glyphs are one cluster of 6 bytes.
-    assert cluster_spans([0, 0, 6], 9, False, "किक".encode()) == [(0, 2, 0, 6), (2, 3, 6, 9)]
+    assert cluster_spans([0, 0, 6], 9, False, "किक".encode()) == [[0, 2, 0, 6, "कि"], [2, 3, 6, 9, "क"]]
     # Arabic "بُن" drawn right to left: ن, damma, ب; the damma joins its letter's cluster.
     text = "بُن".encode()
-    assert cluster_spans([4, 2, 0], 6, True, text) == [(0, 1, 4, 6), (1, 3, 0, 4)]
+    assert cluster_spans([4, 2, 0], 6, True, text) == [[1, 3, 0, 4, "بُ"], [0, 1, 4, 6, "ن"]]
+    # Latin "é" as e and a combining acute, drawn as two glyphs of their own clusters.
+    assert cluster_spans([0, 1], 3, False, "e\u0301".encode()) == [[0, 2, 0, 3, "e\u0301"]]
+
+
+def test_no_combining_mark_comes_before_u0300() -> None:
+    # `cluster_spans` looks up a character's category only from U+0300 on.
+    assert not [char for char in map(chr, range(0x300)) if unicodedata.category(char).startswith("M")]
 
 
 # The hard cases of complex scripts (pre-base vowel signs, conjuncts, alef with hamza, zero-width
