@@ -325,14 +325,31 @@ class Chromium:
             raise SystemExit(f"{page.job.locale.tag}: Chromium could not load the fonts {failed}")
         return self.page.pdf(tagged=True, outline=True, prefer_css_page_size=True, print_background=True)
 
+    def settle(self, window: float = 0.05, limit: float = 2.0) -> None:
+        """Wait, untimed, until Chromium's processes are idle again.
+
+        They go on working for some milliseconds after `page.pdf()` returns (freeing the page,
+        compositing). On two cores that work would run beside whatever is measured next and count
+        as that render's wall time; each measurement starts on an idle machine instead."""
+        deadline = time.perf_counter() + limit
+        used = descendants_cpu()
+        while time.perf_counter() < deadline:
+            time.sleep(window)
+            now = descendants_cpu()
+            if now - used < CLOCK_TICK / 2:  # not one clock tick of CPU in the window
+                return
+            used = now
+
 
 Clock = Callable[[], float]
+
+
+CLOCK_TICK = 1 / os.sysconf("SC_CLK_TCK")  # the resolution of a process's CPU time in /proc
 
 
 def descendants_cpu() -> float:
     """CPU seconds used by this process's descendants (Chromium's processes and Playwright's
     driver), read from /proc: with `--cpu`, Chromium's cost on a machine shared with other work."""
-    tick = os.sysconf("SC_CLK_TCK")
     children: dict[int, list[int]] = {}
     used: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -350,7 +367,7 @@ def descendants_cpu() -> float:
         pid = todo.pop()
         total += used.get(pid, 0)
         todo.extend(children.get(pid, []))
-    return total / tick
+    return total * CLOCK_TICK
 
 
 def timed(render: Callable[[Page], bytes], page: Page, clock: Clock) -> float:
@@ -412,6 +429,8 @@ def peer(
                 for name, render in renderers.items():
                     seconds = floor.timed(page, cpu) if name == "floor" else timed(render, page, clocks[name])
                     times[name][page.job.locale.tag].append(seconds)
+                    if name == "chromium" and chromium is not None:
+                        chromium.settle()
         for tag in profiled:
             chosen = [p for p in pages if p.job.locale.tag == tag]
             if not chosen:

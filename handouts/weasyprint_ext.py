@@ -416,11 +416,12 @@ class GlyphRun(NamedTuple):
 
 
 GLYPH_INFO_WORDS = 5  # PangoGlyphInfo: glyph, width, x_offset, y_offset, attr; 4 bytes each
+# Pango's glyph of a character drawn as nothing, and the flag of a character no font has.
+GLYPH_EMPTY = 0x0FFFFFFF
+GLYPH_UNKNOWN = 0x10000000
 
 
-def glyph_run(glyph_item: Any) -> GlyphRun:
-    from weasyprint.text.ffi import ffi
-
+def glyph_run(glyph_item: Any, ffi: Any) -> GlyphRun:
     glyphs, item = glyph_item.glyphs, glyph_item.item
     count = glyphs.num_glyphs
     rtl = bool(item.analysis.level % 2)
@@ -461,24 +462,22 @@ def check_glyph_layout() -> None:
     )
     if layout != (GLYPH_INFO_WORDS * 4, 4, 12, 4, 8, 4, 4):
         raise RenderError(f"WeasyPrint's Pango glyph structures are laid out as {layout}, not as handouts reads them")
+    from weasyprint.text.ffi import pango
+
+    if (pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG) != (GLYPH_EMPTY, GLYPH_UNKNOWN):
+        raise RenderError("WeasyPrint's Pango glyph constants are not the ones handouts reads glyphs with")
 
 
-def map_new_glyphs(run: GlyphRun, font: Any, utf8_text: bytes) -> None:
+def map_new_glyphs(run: GlyphRun, font: Any, utf8_text: bytes, new: set[int]) -> None:
     """Give each glyph of the run that the font's ToUnicode map lacks its text, as WeasyPrint does:
     the text from the glyph's cluster offset to the next cluster's, the first time it is drawn.
 
-    Only the clusters that hold such a glyph are looked at, in visual order. A cluster of several
-    glyphs shares its text out among them (`glyph_texts`).
+    `new` holds those glyphs. Only the clusters that hold one are looked at, in visual order. A
+    cluster of several glyphs shares its text out among them (`glyph_texts`).
     """
-    from weasyprint.text.ffi import pango
-
-    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    empty, unknown = GLYPH_EMPTY, GLYPH_UNKNOWN
     ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
     to_unicode = font.to_unicode
-    new = set(ids).difference(to_unicode)
-    new.discard(empty)
-    if not new or all(glyph & unknown for glyph in new):
-        return
     count = len(ids)
     looked_to = 0  # glyphs before this one are in clusters already looked at
     for index, glyph in enumerate(ids):
@@ -525,22 +524,25 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
     put the mark after its letter, as they put every other glyph of the line. A mark drawn right
     of its letter's origin (most harakat) keeps its span.
     """
-    from weasyprint.text.ffi import pango
-
-    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    empty, unknown = GLYPH_EMPTY, GLYPH_UNKNOWN
     ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
-    count = len(ids)
     to_unicode = font.to_unicode
-    map_new_glyphs(run, font, utf8_text)
+    new = set(ids).difference(to_unicode)
+    new.discard(empty)
+    if new and not all(glyph & unknown for glyph in new):
+        map_new_glyphs(run, font, utf8_text, new)
     # Most runs (Latin, Cyrillic, CJK): one glyph per cluster, none raised, each reading as its
     # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
     # clusters of their own, drawn back over their letter with no advance: readers see that as
     # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
-    if len(set(log)) == count and empty not in ids:
-        mapped = [to_unicode.get(glyph_id, "") for glyph_id in (reversed(ids) if rtl else ids)]
-        reads_right = all(mapped) and "".join(mapped) == readable(utf8_text[offset : offset + length].decode())
-        placed_plainly = not any(run.y_offsets) and (rtl or (not any(run.x_offsets) and all(run.widths)))
-        if reads_right and placed_plainly:
+    if len(set(log)) == len(ids) and empty not in ids:
+        mapped = list(map(to_unicode.get, reversed(ids) if rtl else ids))
+        if (
+            all(mapped)
+            and "".join(mapped) == utf8_text[offset : offset + length].decode().translate(NOT_TEXT)
+            and not any(run.y_offsets)
+            and (rtl or (not any(run.x_offsets) and all(run.widths)))
+        ):
             return {}, set(), False
     starts: dict[int, str] = {}
     ends: set[int] = set()
@@ -703,7 +705,7 @@ def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsi
         # Get Pango objects.
         glyph_item = pango_run.data
         pango_run = pango_run.next
-        glyphs = glyph_run(glyph_item)  # handouts: every glyph's fields read at once
+        glyphs = glyph_run(glyph_item, ffi)  # handouts: every glyph's fields read at once
         num_glyphs = len(glyphs.ids)
         clusters = glyphs.clusters
 
