@@ -395,8 +395,8 @@ def test_glyph_runs_read_at_once_equal_pangos_own_fields(
     read = weasyprint_ext.glyph_run
     runs = []
 
-    def checked(glyph_item: object) -> weasyprint_ext.GlyphRun:
-        run = read(glyph_item)
+    def checked(glyph_item: object, ffi: object) -> weasyprint_ext.GlyphRun:
+        run = read(glyph_item, ffi)
         glyphs, item = glyph_item.glyphs, glyph_item.item  # type: ignore[attr-defined]
         infos = glyphs.glyphs[0 : glyphs.num_glyphs]
         assert run == weasyprint_ext.GlyphRun(
