@@ -27,9 +27,11 @@ the function that decides it, and each could be offered upstream as it stands:
 4. **Notes.** An element with the ARIA role `note` becomes a `/Note` structure element, with the
    unique `/ID` PDF/UA-1 7.9 asks of notes.
 
-One more replacement is for speed alone: WeasyPrint's font subsetting (`weasyprint/pdf/fonts.py`)
-asks cffi for an array type of a new length (`hb_codepoint_t[N]`) for nearly every font of every
-PDF, and cffi parses each new type name in full, some 4 ms each (see `ArraysByContent`).
+Two more replacements are for speed alone, in WeasyPrint's fonts (`weasyprint/pdf/fonts.py`): its
+subsetting asks cffi for an array type of a new length (`hb_codepoint_t[N]`) for nearly every font
+of every PDF, and cffi parses each new type name in full, some 4 ms each (see `ArraysByContent`);
+and it copies each font's whole file for every PDF, which HarfBuzz's subsetting never reads (see
+`read_font_files_when_needed`).
 
 `install()` checks that the installed WeasyPrint is one this code is tested with, and fails loudly
 otherwise: the functions replaced here are internal to WeasyPrint and change between versions.
@@ -107,6 +109,7 @@ def install() -> None:
 
     if not isinstance(weasyprint.pdf.fonts.ffi, ArraysByContent):
         weasyprint.pdf.fonts.ffi = ArraysByContent(weasyprint.pdf.fonts.ffi)
+    read_font_files_when_needed(weasyprint.pdf.fonts)
     install.done = True  # type: ignore[attr-defined]
 
 
@@ -143,6 +146,53 @@ class ArraysByContent:
             if sized is not None and int(sized[2]) == len(init):
                 cdecl = f"{sized[1]}[]"
         return self._ffi.new(cdecl, init)
+
+
+# --- font files read when needed ------------------------------------------------------------------
+
+_opening_font: ContextVar[bool] = ContextVar("opening_font", default=False)
+_NOT_READ = object()  # a font's file, not copied out of HarfBuzz yet
+
+
+def read_font_files_when_needed(fonts_module: Any) -> None:
+    """Make `Font.file_content` (`weasyprint/pdf/fonts.py`) read the font's file the first time
+    something reads it, instead of when WeasyPrint opens the font for a PDF.
+
+    WeasyPrint copies every font's whole file out of HarfBuzz for each PDF that uses it, 16 MB for
+    a CJK face, though subsetting with HarfBuzz reads the face itself and then replaces the copy
+    with the subset: most PDFs never read it. Anything that does (fontTools subsetting, a variable
+    or colour font, a font embedded whole) gets the same bytes as before.
+    """
+    font_class = fonts_module.Font
+    if isinstance(font_class.__dict__.get("file_content"), property):
+        return
+    read_face = fonts_module.get_hb_object_data
+    open_font = font_class.__init__
+
+    def get_hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        if ot_color is None and _opening_font.get():
+            return _NOT_READ
+        return read_face(hb_object, ot_color, glyph)
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        token = _opening_font.set(True)
+        try:
+            open_font(self, *args, **kwargs)
+        finally:
+            _opening_font.reset(token)
+
+    def file_content(self: Any) -> Any:
+        content = self.__dict__["_file_content"]
+        if content is _NOT_READ:
+            content = self.__dict__["_file_content"] = read_face(self.hb_face)
+        return content
+
+    def set_file_content(self: Any, content: Any) -> None:
+        self.__dict__["_file_content"] = content
+
+    fonts_module.get_hb_object_data = get_hb_object_data
+    font_class.__init__ = init
+    font_class.file_content = property(file_content, set_file_content)
 
 
 # --- 2. margin boxes as pagination artifacts ------------------------------------------------------

@@ -311,3 +311,65 @@ def test_subsetting_asks_cffi_for_one_array_type_whatever_the_number_of_glyphs(t
         assert set(letters[:count]) <= set(page_texts(pdf)[0])
         assert pdf.stat().st_size < 60_000  # a subset, not the whole font
     assert sized() == before
+
+
+def test_a_font_file_harfbuzz_subsets_is_never_copied_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint copies each font's whole file out of HarfBuzz for every PDF that uses it, 16 MB
+    for a CJK face, though HarfBuzz subsets the face itself; ours reads a font's file only when
+    something needs it. The PDF still embeds the glyphs it shows, and only those."""
+    from handouts.fonts import prepare_fonts
+    from handouts.pdf import PdfWriter
+
+    fonts = prepare_fonts()
+    writer = PdfWriter(fonts, [ROOT / "templates"])
+    import weasyprint.text.fonts
+
+    copied: list[int] = []
+
+    class Counted:
+        def __init__(self, ffi: object) -> None:
+            self._ffi = ffi
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._ffi, name)
+
+        def unpack(self, data: object, length: int) -> bytes:
+            copied.append(length)
+            return self._ffi.unpack(data, length)  # type: ignore[attr-defined, no-any-return]
+
+    monkeypatch.setattr(weasyprint.text.fonts, "ffi", Counted(weasyprint.text.fonts.ffi))
+    text = "お薬は毎日同じ時間に飲んでください。"
+    page = f'<!DOCTYPE html><html lang="ja"><head><title>t</title></head><body><p>{text}</p></body></html>'
+    pdf = tmp_path / "ja.pdf"
+    writer.write_pdf(page, ROOT / "templates", pdf)
+    smallest_cjk = min(font.path.stat().st_size for font in fonts.files_for(["ja"]) if font.script != "latin")
+    assert copied and max(copied) < smallest_cjk / 10  # the subsets, never a whole face
+    assert text in page_texts(pdf)[0]
+    assert pdf.stat().st_size < 200_000
+
+
+def test_a_font_file_read_when_needed_is_the_file_harfbuzz_gives() -> None:
+    from types import SimpleNamespace
+
+    from handouts.weasyprint_ext import read_font_files_when_needed
+
+    reads: list[tuple[object, object]] = []
+
+    def get_hb_object_data(hb_object: object, ot_color: object = None, glyph: object = None) -> bytes:
+        reads.append((hb_object, ot_color))
+        return f"{hb_object} {ot_color}".encode()
+
+    class Font:  # as WeasyPrint's opens a font
+        def __init__(self, hb_face: str) -> None:
+            self.hb_face = hb_face
+            self.file_content = module.get_hb_object_data(self.hb_face)
+
+    module = SimpleNamespace(Font=Font, get_hb_object_data=get_hb_object_data)
+    read_font_files_when_needed(module)
+    font = module.Font("face")
+    assert reads == []
+    assert font.file_content == b"face None" and font.file_content == b"face None"
+    assert reads == [("face", None)]  # read once
+    font.file_content = b"subset"
+    assert font.file_content == b"subset"
+    assert module.get_hb_object_data("face", "svg") == b"face svg"  # a glyph's image, read at once
