@@ -275,24 +275,30 @@ def expected_messages(project: Path, locale: str) -> list[str]:
     return [catalog.translation(m.text) or "" for m in handout.messages()]
 
 
-def test_the_extension_is_tested_with_the_weasyprint_versions_pyproject_pins() -> None:
+def test_the_extension_is_tested_with_the_weasyprint_and_pydyf_versions_pyproject_pins() -> None:
     import re
     import tomllib
 
-    from handouts.weasyprint_ext import TESTED_WEASYPRINT
+    from handouts.weasyprint_ext import TESTED_PYDYF, TESTED_WEASYPRINT
 
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    pin = next(d for d in dependencies if d.startswith("weasyprint"))
-    low, high = re.fullmatch(r"weasyprint>=([\d.]+),<([\d.]+)", pin).groups()  # type: ignore[union-attr]
-    pinned = tuple((*map(int, version.split(".")), 0)[:2] for version in (low, high))
-    assert pinned == TESTED_WEASYPRINT
+    for name, tested in (("weasyprint", TESTED_WEASYPRINT), ("pydyf", TESTED_PYDYF)):
+        pin = next(d for d in dependencies if d.startswith(f"{name}>"))
+        low, high = re.fullmatch(rf"{name}>=([\d.]+),<([\d.]+)", pin).groups()  # type: ignore[union-attr]
+        pinned = tuple((*map(int, version.split(".")), 0)[:2] for version in (low, high))
+        assert pinned == tested
 
 
-def test_an_untested_weasyprint_is_refused() -> None:
+def test_an_untested_weasyprint_or_pydyf_is_refused() -> None:
+    from handouts.weasyprint_ext import TESTED_PYDYF
+
     check_version("70.0")
     for version in ("71.0", "69.9", "unknown"):
         with pytest.raises(RenderError, match="tested with WeasyPrint"):
             check_version(version)
+    check_version("0.13.0", "pydyf", TESTED_PYDYF)
+    with pytest.raises(RenderError, match=r"pydyf 0\.14\.0 is installed"):
+        check_version("0.14.0", "pydyf", TESTED_PYDYF)
 
 
 def test_clusters_follow_logical_order_and_keep_marks_with_their_letter() -> None:

@@ -373,3 +373,23 @@ def test_a_font_file_read_when_needed_is_the_file_harfbuzz_gives() -> None:
     font.file_content = b"subset"
     assert font.file_content == b"subset"
     assert module.get_hb_object_data("face", "svg") == b"face svg"  # a glyph's image, read at once
+
+
+def test_every_stream_is_compressed_at_the_level_the_extension_sets(built: dict[str, Job]) -> None:
+    """pydyf compresses at zlib level 9; the PDFs' streams are compressed at level 6, which is
+    faster for a PDF barely larger, and still one zlib stream each (any reader inflates them)."""
+    import zlib
+
+    import pikepdf
+
+    from handouts.weasyprint_ext import STREAM_COMPRESSION
+
+    for job in built.values():
+        differs_at_9 = False
+        with pikepdf.open(job.output) as pdf:
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Filter") == pikepdf.Name.FlateDecode:
+                    raw, data = obj.read_raw_bytes(), obj.read_bytes()
+                    assert raw == zlib.compress(data, STREAM_COMPRESSION), f"{job.output.name}: {obj.objgen}"
+                    differs_at_9 = differs_at_9 or raw != zlib.compress(data, 9)
+        assert differs_at_9, job.output.name
