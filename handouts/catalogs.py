@@ -220,10 +220,11 @@ LENGTH_RATIO = 4
 LENGTH_SLACK = 40
 MARKUP_CHARACTERS = "*_[]()`<>\\&"
 MARKUP_SLACK = 8
+WITHOUT_MARKUP = str.maketrans("", "", MARKUP_CHARACTERS)
 
 
 def markup_count(text: str) -> int:
-    return sum(text.count(char) for char in MARKUP_CHARACTERS)
+    return len(text) - len(text.translate(WITHOUT_MARKUP))
 
 
 def beyond_limits(source: str, translation: str) -> str | None:

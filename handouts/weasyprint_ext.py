@@ -49,8 +49,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any, NamedTuple
+from itertools import accumulate, pairwise
+from typing import Any, NamedTuple, cast
 
 from .errors import RenderError
 
@@ -615,19 +615,20 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
     # text; left to right, none drawn over its neighbour either. Tibetan and Odia vowel signs are
     # clusters of their own, drawn back over their letter with no advance: readers see that as
     # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
+    run_text = utf8_text[offset : offset + length]
     if len(set(log)) == len(ids) and empty not in ids:
-        mapped = list(map(to_unicode.get, reversed(ids) if rtl else ids))
-        if (
-            all(mapped)
-            and "".join(mapped) == utf8_text[offset : offset + length].decode().translate(NOT_TEXT)
-            and not any(run.y_offsets)
-            and (rtl or (not any(run.x_offsets) and all(run.widths)))
-        ):
-            return {}, set(), False
+        found = list(map(to_unicode.get, reversed(ids) if rtl else ids))  # logical order
+        mapped = cast(list[str], found)
+        if all(found) and "".join(mapped) == run_text.decode().translate(NOT_TEXT):
+            if not any(run.y_offsets) and (rtl or (not any(run.x_offsets) and all(run.widths))):
+                return {}, set(), False
+            # Right to left, where each glyph reads as exactly its own cluster's text (each starts
+            # where the text before it ends), only a raised glyph's cluster can need a span.
+            if rtl and list(accumulate((len(text.encode()) for text in mapped[:-1]), initial=0)) == log[::-1]:
+                return (*raised_clusters(run, mapped), False)
     starts: dict[int, str] = {}
     ends: set[int] = set()
     lost = False
-    run_text = utf8_text[offset : offset + length]
     plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
     y_offsets, x_offsets, widths = run.y_offsets, run.x_offsets, run.widths
     origins: list[int] = []  # where each glyph is drawn along the line, left to right (right to left only)
@@ -709,6 +710,43 @@ def actual_text_span(text: str) -> bytes:
     else:  # pydyf's own form for text beyond ASCII, without its failed ASCII encoding first
         string = b"<" + (BOM_UTF16_BE + text.encode("utf-16-be")).hex().encode() + b">"
     return b"/Span\n<</ActualText " + string + b">>\nBDC"
+
+
+def raised_clusters(run: GlyphRun, mapped: list[str]) -> tuple[dict[int, str], set[int]]:
+    """`actual_text_spans` of a right-to-left run of one glyph per cluster, each reading as exactly
+    its cluster's text (`mapped`, in logical order): ({first glyph: text}, {last glyphs}) of the
+    clusters with a raised glyph that readers ordering glyphs by position would put out of order.
+
+    A cluster here is the one `cluster_spans` makes: a letter's and the marks' after it.
+    """
+    count = len(mapped)
+
+    def text_of(glyph: int) -> str:
+        return mapped[count - 1 - glyph]
+
+    def is_mark(glyph: int) -> bool:
+        first = text_of(glyph)[0]
+        return first >= "\u0300" and unicodedata.category(first)[0] == "M"
+
+    starts: dict[int, str] = {}
+    ends: set[int] = set()
+    origins: list[int] = []
+    for raised in [i for i, y_offset in enumerate(run.y_offsets) if y_offset]:
+        head = raised  # the cluster's letter: logically first, drawn rightmost
+        while head < count - 1 and is_mark(head):
+            head += 1
+        first = head
+        while first > 0 and is_mark(first - 1):
+            first -= 1
+        if head == first or first in starts:  # a glyph alone reads in place
+            continue
+        if not origins:
+            pens = accumulate(run.widths[:-1], initial=0)
+            origins = [pen + x_offset for pen, x_offset in zip(pens, run.x_offsets, strict=True)]
+        if not all(origins[i] < origins[i + 1] for i in range(first, head)):
+            starts[first] = "".join(text_of(glyph) for glyph in range(head, first - 1, -1))
+            ends.add(head)
+    return starts, ends
 
 
 def draw_first_line(stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any) -> list[Any]:
