@@ -455,7 +455,7 @@ def peer(
     )
     if "chromium" in medians:
         chrome = medians["chromium"]
-        # The target: ours <= Chromium, except where WeasyPrint's own floor is above
+        # Ours <= Chromium, except where WeasyPrint's own floor is above
         # Chromium, which no change of ours can close; there the README gives the profile of where
         # WeasyPrint spends the time and the upstream changes that would close it.
         floor_above = [tag for tag in ours if floor_ms[tag] > chrome[tag]]

@@ -34,8 +34,8 @@ and it copies each font's whole file for every PDF, which HarfBuzz's subsetting 
 `read_font_files_when_needed`). pydyf compresses the PDF's streams at zlib's slowest level; here
 at level 6 (`StreamCompression`).
 
-`install()` checks that the installed WeasyPrint is one this code is tested with, and fails loudly
-otherwise: the functions replaced here are internal to WeasyPrint and change between versions.
+`install()` checks that the installed WeasyPrint and pydyf are ones this code is tested with, and
+fails loudly otherwise: what is replaced here is internal to them and changes between versions.
 Import this module from `handouts.pdf` only, after WeasyPrint is imported.
 """
 
@@ -467,11 +467,6 @@ def nominal_glyphs(font: Any) -> dict[int, str]:
             found[glyph] = found.get(glyph, "") + chr(codepoint)
         NOMINAL_GLYPHS[font.hash] = found
     return found
-
-
-def starts_with_mark(utf8: bytes) -> bool:
-    first = utf8[:4].decode(errors="ignore")[:1]
-    return bool(first) and unicodedata.category(first).startswith("M")
 
 
 def needs_actual_text(mapped: str, text: str) -> bool:
