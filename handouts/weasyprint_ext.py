@@ -611,6 +611,7 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
     # clusters of their own, drawn back over their letter with no advance: readers see that as
     # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
     run_text = utf8_text[offset : offset + length]
+    plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
     if len(set(log)) == len(ids) and empty not in ids:
         found = list(map(to_unicode.get, reversed(ids) if rtl else ids))  # logical order
         mapped = cast(list[str], found)
@@ -619,12 +620,24 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
                 return {}, set(), False
             # Right to left, where each glyph reads as exactly its own cluster's text (each starts
             # where the text before it ends), only a raised glyph's cluster can need a span.
-            if rtl and list(accumulate((len(text.encode()) for text in mapped[:-1]), initial=0)) == log[::-1]:
+            if rtl and plain and list(accumulate((len(text.encode()) for text in mapped[:-1]), initial=0)) == log[::-1]:
                 return (*raised_clusters(run, mapped), False)
+    return spans_cluster_by_cluster(run, to_unicode, utf8_text)
+
+
+def spans_cluster_by_cluster(
+    run: GlyphRun, to_unicode: dict[int, str], utf8_text: bytes
+) -> tuple[dict[int, str], set[int], bool]:
+    """What `actual_text_spans` returns, found by looking at each cluster in logical order, once
+    `to_unicode` maps every glyph of the run. `actual_text_spans` takes shorter ways where a run
+    needs no span or only its raised marks' (a test compares the two on random runs)."""
+    empty, unknown = GLYPH_EMPTY, GLYPH_UNKNOWN
+    ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
+    run_text = utf8_text[offset : offset + length]
+    plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
     starts: dict[int, str] = {}
     ends: set[int] = set()
     lost = False
-    plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
     y_offsets, x_offsets, widths = run.y_offsets, run.x_offsets, run.widths
     origins: list[int] = []  # where each glyph is drawn along the line, left to right (right to left only)
     if rtl:

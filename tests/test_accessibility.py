@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import random
 import subprocess
 import unicodedata
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from handouts.errors import RenderError
 from handouts.fonts import load_font_declaration, prepare_fonts
 from handouts.pdf import PdfWriter
 from handouts.pipeline import Job
-from handouts.weasyprint_ext import check_version, cluster_spans
+from handouts.weasyprint_ext import GlyphRun, actual_text_spans, check_version, cluster_spans, spans_cluster_by_cluster
 
 from .conftest import ROOT
 from .pdftools import (
@@ -309,6 +310,76 @@ def test_clusters_follow_logical_order_and_keep_marks_with_their_letter() -> Non
     assert cluster_spans([4, 2, 0], 6, True, text) == [[1, 3, 0, 4, "بُ"], [0, 1, 4, 6, "ن"]]
     # Latin "é" as e and a combining acute, drawn as two glyphs of their own clusters.
     assert cluster_spans([0, 1], 3, False, "e\u0301".encode()) == [[0, 2, 0, 3, "e\u0301"]]
+
+
+# Pieces of text for random glyph runs: letters, spaces, combining marks (Latin, Arabic,
+# Devanagari), a zero-width non-joiner, a no-break space and a word joiner.
+RUN_PIECES = [*"abe ", "\u0301", "\u064e", "\u0650", "\u0651", *"بنلا", "क", "ि", "्", "ष", "\u2060", "\u00a0", "\u200c"]
+EMPTY_GLYPH, UNKNOWN_GLYPH = 0x0FFFFFFF, 0x10000065
+
+
+def random_glyph_run(rng: random.Random, simple: bool) -> tuple[GlyphRun, bytes, dict[int, str]]:
+    """A Pango-like glyph run over random text: clusters at character boundaries, in visual order
+    (right to left reversed), of one to three glyphs (`simple`: one, right to left, mostly drawn,
+    a fresh ToUnicode map), some glyphs empty, unknown, raised, offset or without advance."""
+    text = "".join(rng.choice(RUN_PIECES) for _ in range(rng.randint(1, 12)))
+    before = "xy" if rng.random() < 0.5 else ""
+    utf8 = f"{before}{text}z".encode()
+    bounds = [0]
+    for char in text:
+        bounds.append(bounds[-1] + len(char.encode()))
+    starts = sorted({0} | {b for b in bounds[1:-1] if rng.random() < 0.6})
+    log = [start for start in starts for _ in range(1 if simple else rng.choice([1, 1, 1, 2, 3]))]
+    rtl = simple or rng.random() < 0.5
+    if rtl:
+        log.reverse()
+    count = len(log)
+    odd = 0.02 if simple else 0.15
+    ids = [
+        rng.choice([1, 2, 3, EMPTY_GLYPH, UNKNOWN_GLYPH]) if rng.random() < odd else rng.randint(1, 40 if simple else 8)
+        for _ in range(count)
+    ]
+    widths = [rng.choice([0, 500, 600]) if rng.random() < 0.3 else 600 for _ in range(count)]
+    x_offsets = [rng.choice([0, 0, 0, -100, 50]) for _ in range(count)]
+    y_offsets = [rng.choice([0, 0, 0, 0, 120]) for _ in range(count)]
+    run = GlyphRun(ids, widths, x_offsets, y_offsets, log, len(before.encode()), len(text.encode()), rtl)
+    texts = ["a", "ب", "िक", "", "क्", "\u0301"]
+    fresh = simple and rng.random() < 0.7
+    mapped = {} if fresh else {g: rng.choice(texts) for g in range(1, 9) if rng.random() < 0.4}
+    return run, utf8, mapped
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_short_ways_to_actual_text_agree_with_looking_at_every_cluster(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`actual_text_spans` skips a run that reads as its text, and right to left looks only at the
+    raised marks of a run whose glyphs each read as their cluster; on random runs of either
+    direction it must give what looking at every cluster gives, and map the same glyphs."""
+    from types import SimpleNamespace
+
+    from handouts import weasyprint_ext
+
+    rng = random.Random(seed)
+    monkeypatch.setitem(weasyprint_ext.NOMINAL_GLYPHS, "random", {g: rng.choice("aकिب") for g in range(1, 41)})
+    for _ in range(3000):
+        run, utf8, mapped = random_glyph_run(rng, simple=seed % 2 == 0)
+        font = SimpleNamespace(hash="random", to_unicode=dict(mapped))
+        got = actual_text_spans(run, font, utf8)
+        assert got == spans_cluster_by_cluster(run, font.to_unicode, utf8), (run, utf8, mapped)
+
+
+def test_a_word_joiner_keeps_the_mark_after_it_out_of_a_raised_cluster() -> None:
+    """Right to left, a cluster whose text starts with a word joiner does not join the letter's
+    cluster before it, though its text, as readers get it, starts with a mark (kasra here): the
+    short way for raised marks must not see the joiner-less text."""
+    from types import SimpleNamespace
+
+    utf8 = "xy\u064eec\u0301\u2060\u0650z".encode()  # the run: fatha, e, c with acute, joiner, kasra
+    run = GlyphRun([6, 33, 29, 18], [0, 0, 600, 600], [0, 0, -100, 50], [0, 120, 0, 120], [6, 3, 2, 0], 2, 11, True)
+    font = SimpleNamespace(hash="joiner", to_unicode={})
+    assert actual_text_spans(run, font, utf8) == ({}, set(), False)
+    assert spans_cluster_by_cluster(run, font.to_unicode, utf8) == ({}, set(), False)
 
 
 def test_no_combining_mark_comes_before_u0300() -> None:
