@@ -63,12 +63,18 @@ STREAM_COMPRESSION = 6
 PAGINATION = {"top": "/Header", "bottom": "/Footer"}
 # Invisible characters that are no part of any word's spelling: the word joiners that keep Korean
 # words whole on a line (see `handouts.render`). They are left out of every text a reader gets.
-NOT_TEXT = str.maketrans("", "", "\u2060\ufeff")
+WORD_JOINERS = "\u2060\ufeff"
+NOT_TEXT = str.maketrans("", "", WORD_JOINERS)
+JOINER_BYTES = tuple(joiner.encode() for joiner in WORD_JOINERS)
 
 
 def readable(text: str) -> str:
     """`text` as a reader should get it: without word joiners."""
     return text.translate(NOT_TEXT)
+
+
+def has_word_joiners(utf8: bytes) -> bool:
+    return any(joiner in utf8 for joiner in JOINER_BYTES)
 
 
 def check_version(
@@ -611,7 +617,7 @@ def actual_text_spans(run: GlyphRun, font: Any, utf8_text: bytes) -> tuple[dict[
     # clusters of their own, drawn back over their letter with no advance: readers see that as
     # text drawn twice and cut the word there, so such a run is looked at cluster by cluster.
     run_text = utf8_text[offset : offset + length]
-    plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
+    plain = not has_word_joiners(run_text)
     if len(set(log)) == len(ids) and empty not in ids:
         found = list(map(to_unicode.get, reversed(ids) if rtl else ids))  # logical order
         mapped = cast(list[str], found)
@@ -634,17 +640,12 @@ def spans_cluster_by_cluster(
     empty, unknown = GLYPH_EMPTY, GLYPH_UNKNOWN
     ids, log, offset, length, rtl = run.ids, run.clusters, run.offset, run.length, run.rtl
     run_text = utf8_text[offset : offset + length]
-    plain = b"\xe2\x81\xa0" not in run_text and b"\xef\xbb\xbf" not in run_text  # no word joiners
+    plain = not has_word_joiners(run_text)
     starts: dict[int, str] = {}
     ends: set[int] = set()
     lost = False
     y_offsets, x_offsets, widths = run.y_offsets, run.x_offsets, run.widths
-    origins: list[int] = []  # where each glyph is drawn along the line, left to right (right to left only)
-    if rtl:
-        pen = 0
-        for width, x_offset in zip(widths, x_offsets, strict=True):
-            origins.append(pen + x_offset)
-            pen += width
+    origins = glyph_origins(run) if rtl else []
     word_first = word_end = word_t1 = word_t2 = 0  # left to right: the current word's glyphs and bytes
     in_word = word_needed = False
     for first, end, t1, t2, text in cluster_spans(log, length, rtl, run_text):
@@ -720,6 +721,12 @@ def actual_text_span(text: str) -> bytes:
     return b"/Span\n<</ActualText " + string + b">>\nBDC"
 
 
+def glyph_origins(run: GlyphRun) -> list[int]:
+    """Where each glyph of the run is drawn along the line, left to right."""
+    pens = accumulate(run.widths[:-1], initial=0)
+    return [pen + x_offset for pen, x_offset in zip(pens, run.x_offsets, strict=True)]
+
+
 def raised_clusters(run: GlyphRun, mapped: list[str]) -> tuple[dict[int, str], set[int]]:
     """`actual_text_spans` of a right-to-left run of one glyph per cluster, each reading as exactly
     its cluster's text (`mapped`, in logical order): ({first glyph: text}, {last glyphs}) of the
@@ -749,8 +756,7 @@ def raised_clusters(run: GlyphRun, mapped: list[str]) -> tuple[dict[int, str], s
         if head == first or first in starts:  # a glyph alone reads in place
             continue
         if not origins:
-            pens = accumulate(run.widths[:-1], initial=0)
-            origins = [pen + x_offset for pen, x_offset in zip(pens, run.x_offsets, strict=True)]
+            origins = glyph_origins(run)
         if not all(origins[i] < origins[i + 1] for i in range(first, head)):
             starts[first] = "".join(text_of(glyph) for glyph in range(head, first - 1, -1))
             ends.add(head)
